@@ -1,0 +1,81 @@
+package org.bitnetspark.engine.kernel;
+
+import java.nio.ByteBuffer;
+import org.bitnetspark.engine.gguf.GgmlType;
+import org.bitnetspark.engine.gguf.TensorInfo;
+import org.bitnetspark.engine.quant.Dequantize;
+import org.bitnetspark.engine.quant.Float16;
+
+/**
+ * A matrix in its file type (F32, F16, BF16, Q8_0, Q4_K, Q6_K), read in place from the mapped file
+ * and dequantised one row at a time: the embedding table, the output head, and any projection that is
+ * not ternary. Like ggml, an F16 (BF16) matrix multiplies an input rounded to F16 (BF16): the
+ * reference logits depend on it (shared/data/reference/README.md, "lm_head").
+ */
+public final class DenseLinear implements Linear {
+  private final TensorInfo info;
+  private final ByteBuffer data;
+  private final int rows;
+  private final int cols;
+
+  public DenseLinear(TensorInfo info, ByteBuffer data) {
+    this.info = info;
+    this.data = data;
+    this.rows = Math.toIntExact(info.rows());
+    this.cols = Math.toIntExact(info.rowLength());
+  }
+
+  public GgmlType type() {
+    return info.type();
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public long residentBytes() {
+    return info.sizeBytes();
+  }
+
+  @Override
+  public String describe() {
+    return info.type() + " " + rows + "x" + cols;
+  }
+
+  /** Row {@code r} as floats. */
+  public void row(int r, float[] dst, int dstOffset) {
+    Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
+  }
+
+  @Override
+  public void forward(float[] x, int batch, float[] out, Compute compute) {
+    float[] input = x;
+    if (info.type() == GgmlType.F16 || info.type() == GgmlType.BF16) {
+      input = new float[batch * cols];
+      boolean f16 = info.type() == GgmlType.F16;
+      for (int i = 0; i < input.length; i++) {
+        input[i] = f16 ? Float16.round(x[i]) : Float16.bf16ToFloat(Float16.floatToBf16(x[i]));
+      }
+    }
+    float[] in = input;
+    compute.parallel().forRows(rows, (start, end) -> {
+      float[] w = new float[cols];
+      for (int r = start; r < end; r++) {
+        row(r, w, 0);
+        for (int b = 0; b < batch; b++) {
+          float sum = 0;
+          int base = b * cols;
+          for (int k = 0; k < cols; k++) sum += w[k] * in[base + k];
+          out[b * rows + r] = sum;
+        }
+      }
+    });
+  }
+}

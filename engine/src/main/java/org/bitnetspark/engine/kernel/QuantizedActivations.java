@@ -1,0 +1,99 @@
+package org.bitnetspark.engine.kernel;
+
+/**
+ * A batch of activation vectors quantised to int8: {@code q[b*cols + k]} with one multiplier
+ * {@code d[b*blocksPerRow + k/blockSize]} per block, so that {@code x ≈ q * d}. Reused across
+ * calls (the arrays grow as needed); not thread-safe.
+ */
+public final class QuantizedActivations {
+  byte[] q = new byte[0];
+  float[] d = new float[0];
+  int batch;
+  int cols;
+  int blockSize;
+
+  public int batch() {
+    return batch;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  public int blockSize() {
+    return blockSize;
+  }
+
+  public byte q(int b, int k) {
+    return q[b * cols + k];
+  }
+
+  public float d(int b, int block) {
+    return d[b * (cols / blockSize) + block];
+  }
+
+  /**
+   * Quantises {@code batch} rows of {@code x} ({@code cols} each) with the given scheme.
+   *
+   * <p>PER_TOKEN follows bitnet.cpp's {@code quantize_row_i8_s}: max|x| in double, floored at 1e-5;
+   * {@code s = (float)(127/max)}; {@code q = clamp(rint(x*s), -128, 127)}; multiplier {@code 1/s}.
+   *
+   * <p>Q8K follows ggml's {@code quantize_row_q8_K_ref} per 256 values: the signed value of largest
+   * magnitude {@code max} (first wins) gives {@code iscale = -127/max}, {@code q = min(127,
+   * rint(iscale*x))} and multiplier {@code 1/iscale}; an all-zero block has multiplier 0.
+   */
+  public void quantize(ActivationQuant mode, float[] x, int batch, int cols) {
+    if (mode == ActivationQuant.NONE) throw new IllegalArgumentException("NONE has no quantised form");
+    int block = mode == ActivationQuant.Q8K ? 256 : cols;
+    if (cols % block != 0) {
+      throw new IllegalArgumentException("q8k activation quantisation needs a row length that is a multiple of 256, got "
+          + cols + "; use --activation-quant per-token");
+    }
+    this.batch = batch;
+    this.cols = cols;
+    this.blockSize = block;
+    int blocks = cols / block;
+    if (q.length < batch * cols) q = new byte[batch * cols];
+    if (d.length < batch * blocks) d = new float[batch * blocks];
+    for (int b = 0; b < batch; b++) {
+      for (int k = 0; k < blocks; k++) {
+        int start = b * cols + k * block;
+        d[b * blocks + k] = mode == ActivationQuant.Q8K ? q8k(x, start, block) : perToken(x, start, block);
+      }
+    }
+  }
+
+  private float perToken(float[] x, int start, int n) {
+    double max = 0;
+    for (int i = 0; i < n; i++) max = Math.max(max, Math.abs((double) x[start + i]));
+    max = Math.max(1e-5, max);
+    float s = (float) (127 / max);
+    for (int i = 0; i < n; i++) {
+      float v = (float) Math.rint(x[start + i] * s);
+      q[start + i] = (byte) Math.max(-128, Math.min(127, v));
+    }
+    return 1 / s;
+  }
+
+  private float q8k(float[] x, int start, int n) {
+    float amax = 0;
+    float max = 0;
+    for (int i = 0; i < n; i++) {
+      float ax = Math.abs(x[start + i]);
+      if (ax > amax) {
+        amax = ax;
+        max = x[start + i];
+      }
+    }
+    if (amax == 0) {
+      for (int i = 0; i < n; i++) q[start + i] = 0;
+      return 0;
+    }
+    float iscale = -127f / max;
+    for (int i = 0; i < n; i++) {
+      float v = (float) Math.rint(iscale * x[start + i]);
+      q[start + i] = (byte) Math.min(127, v);
+    }
+    return 1 / iscale;
+  }
+}

@@ -1,0 +1,167 @@
+package org.bitnetspark.engine.model;
+
+import java.util.Locale;
+import org.bitnetspark.engine.quant.Float16;
+
+/**
+ * The keys and values of one sequence, for every layer and position up to {@code capacity}. F32
+ * keeps them exact; F16 halves the memory and, like llama.cpp's default F16 cache, also rounds the
+ * query and the attention weights to F16 for the two products (FORMATS.md section 3, precision 1).
+ * Not thread-safe: one sequence, one writer.
+ */
+public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
+
+  /** Element type of the cache, as the {@code --kv-cache} option names it. */
+  public enum Type {
+    F32, F16;
+
+    public static Type parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("kv-cache '" + s + "' is not one of f32, f16");
+      }
+    }
+
+    public int bytesPerValue() {
+      return this == F32 ? 4 : 2;
+    }
+  }
+
+  protected final int layers;
+  protected final int capacity;
+  protected final int kvDim;
+
+  KvCache(int layers, int capacity, int kvDim) {
+    this.layers = layers;
+    this.capacity = capacity;
+    this.kvDim = kvDim;
+  }
+
+  public static KvCache create(Type type, ModelConfig c, int capacity) {
+    if (capacity < 1 || capacity > c.contextLength()) {
+      throw new IllegalArgumentException("KV cache capacity " + capacity + " must be between 1 and the context length "
+          + c.contextLength());
+    }
+    return type == Type.F32 ? new F32(c.layers(), capacity, c.kvDim()) : new F16(c.layers(), capacity, c.kvDim());
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  public abstract Type type();
+
+  /** Bytes held by this cache. */
+  public long sizeBytes() {
+    return 2L * layers * capacity * kvDim * type().bytesPerValue();
+  }
+
+  abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
+
+  /** q (already {@link #roundQuery rounded}) · key[pos][off .. off+n). */
+  abstract float dotKey(int layer, int pos, int off, float[] q, int qOff, int n);
+
+  /** out[outOff ..] += weight * value[pos][off .. off+n). */
+  abstract void addValue(int layer, int pos, int off, float weight, float[] out, int outOff, int n);
+
+  /** The query as the key product sees it. */
+  abstract void roundQuery(float[] q, int off, int n);
+
+  /** An attention weight as the value product sees it. */
+  abstract float roundWeight(float p);
+
+  static final class F32 extends KvCache {
+    private final float[] keys;
+    private final float[] values;
+
+    F32(int layers, int capacity, int kvDim) {
+      super(layers, capacity, kvDim);
+      keys = new float[layers * capacity * kvDim];
+      values = new float[layers * capacity * kvDim];
+    }
+
+    @Override
+    public Type type() {
+      return Type.F32;
+    }
+
+    @Override
+    void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+      int base = (layer * capacity + pos) * kvDim;
+      System.arraycopy(k, kOff, keys, base, kvDim);
+      System.arraycopy(v, vOff, values, base, kvDim);
+    }
+
+    @Override
+    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n) {
+      int base = (layer * capacity + pos) * kvDim + off;
+      float s = 0;
+      for (int i = 0; i < n; i++) s += q[qOff + i] * keys[base + i];
+      return s;
+    }
+
+    @Override
+    void addValue(int layer, int pos, int off, float weight, float[] out, int outOff, int n) {
+      int base = (layer * capacity + pos) * kvDim + off;
+      for (int i = 0; i < n; i++) out[outOff + i] += weight * values[base + i];
+    }
+
+    @Override
+    void roundQuery(float[] q, int off, int n) {}
+
+    @Override
+    float roundWeight(float p) {
+      return p;
+    }
+  }
+
+  static final class F16 extends KvCache {
+    private final short[] keys;
+    private final short[] values;
+
+    F16(int layers, int capacity, int kvDim) {
+      super(layers, capacity, kvDim);
+      keys = new short[layers * capacity * kvDim];
+      values = new short[layers * capacity * kvDim];
+    }
+
+    @Override
+    public Type type() {
+      return Type.F16;
+    }
+
+    @Override
+    void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+      int base = (layer * capacity + pos) * kvDim;
+      for (int i = 0; i < kvDim; i++) {
+        keys[base + i] = Float16.fromFloat(k[kOff + i]);
+        values[base + i] = Float16.fromFloat(v[vOff + i]);
+      }
+    }
+
+    @Override
+    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n) {
+      int base = (layer * capacity + pos) * kvDim + off;
+      float s = 0;
+      for (int i = 0; i < n; i++) s += q[qOff + i] * Float16.toFloat(keys[base + i]);
+      return s;
+    }
+
+    @Override
+    void addValue(int layer, int pos, int off, float weight, float[] out, int outOff, int n) {
+      int base = (layer * capacity + pos) * kvDim + off;
+      for (int i = 0; i < n; i++) out[outOff + i] += weight * Float16.toFloat(values[base + i]);
+    }
+
+    @Override
+    void roundQuery(float[] q, int off, int n) {
+      for (int i = off; i < off + n; i++) q[i] = Float16.round(q[i]);
+    }
+
+    @Override
+    float roundWeight(float p) {
+      return Float16.round(p);
+    }
+  }
+}

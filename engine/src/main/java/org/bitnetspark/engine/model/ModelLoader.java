@@ -1,0 +1,158 @@
+package org.bitnetspark.engine.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.bitnetspark.engine.error.ModelFormatException;
+import org.bitnetspark.engine.error.UnsupportedModelException;
+import org.bitnetspark.engine.gguf.GgmlType;
+import org.bitnetspark.engine.gguf.GgufFile;
+import org.bitnetspark.engine.gguf.GgufReader;
+import org.bitnetspark.engine.gguf.TensorInfo;
+import org.bitnetspark.engine.io.LocalModelSource;
+import org.bitnetspark.engine.io.ModelSource;
+import org.bitnetspark.engine.kernel.DenseLinear;
+import org.bitnetspark.engine.kernel.Linear;
+import org.bitnetspark.engine.kernel.TernaryLinear;
+import org.bitnetspark.engine.quant.Dequantize;
+import org.bitnetspark.engine.tensor.TernaryPacker;
+import org.bitnetspark.engine.tokenizer.Tokenizer;
+import org.bitnetspark.engine.tokenizer.Tokenizers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GGUF bytes to a {@link BitNetModel}: checks every tensor's presence, type and shape against the
+ * config, repacks ternary projections once (never holding float weights), and leaves embeddings
+ * and the head in the file mapping.
+ */
+public final class ModelLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
+
+  private ModelLoader() {}
+
+  public static BitNetModel load(Path path) {
+    try {
+      return load(new LocalModelSource(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open model " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads from any source; the model keeps the source open (for the mapped dense tensors). */
+  public static BitNetModel load(ModelSource source) {
+    long start = System.nanoTime();
+    GgufFile file = GgufReader.read(source);
+    BitNetModel model = new Builder(file).build();
+    LOG.info("loaded {} ({}, {} layers, dim {}, vocab {}) in {} ms; weights resident: {} MiB of a {} MiB file",
+        source.uri(), model.config().architecture(), model.config().layers(), model.config().dim(),
+        model.config().vocabSize(), (System.nanoTime() - start) / 1_000_000,
+        model.residentWeightBytes() >> 20, source.size() >> 20);
+    return model;
+  }
+
+  private static final class Builder {
+    private final GgufFile file;
+    private final String uri;
+
+    Builder(GgufFile file) {
+      this.file = file;
+      this.uri = file.uri();
+    }
+
+    BitNetModel build() {
+      TensorInfo embd = file.tensor("token_embd.weight");
+      Tokenizer tokenizer = Tokenizers.fromGguf(uri, file.metadata());
+      ModelConfig c = ModelConfig.fromGguf(uri, file.metadata(), tokenizer.vocabSize());
+      expectShape(embd, c.dim(), c.vocabSize());
+      DenseLinear tokenEmbedding = dense(embd);
+      List<LayerWeights> layers = new ArrayList<>(c.layers());
+      for (int i = 0; i < c.layers(); i++) layers.add(layer(c, i));
+      float[] outputNorm = vector("output_norm.weight", c.dim());
+      Linear output = file.findTensor("output.weight").map(t -> {
+        expectShape(t, c.dim(), c.vocabSize());
+        return (Linear) dense(t);
+      }).orElse(tokenEmbedding);
+      float[] ropeFreqs = file.findTensor("rope_freqs.weight").map(t -> vector(t.name(), c.headDim() / 2)).orElse(null);
+      return new BitNetModel(uri, c, tokenizer, tokenEmbedding, List.copyOf(layers), outputNorm, output, ropeFreqs, file);
+    }
+
+    private LayerWeights layer(ModelConfig c, int i) {
+      String p = "blk." + i + ".";
+      int dim = c.dim();
+      int kv = c.kvDim();
+      int ff = c.ffnDim();
+      return new LayerWeights(
+          vector(p + "attn_norm.weight", dim),
+          projection(p + "attn_q", dim, dim), projection(p + "attn_k", dim, kv), projection(p + "attn_v", dim, kv),
+          vector(p + "attn_sub_norm.weight", dim),
+          projection(p + "attn_output", dim, dim),
+          vector(p + "ffn_norm.weight", dim),
+          projection(p + "ffn_gate", dim, ff), projection(p + "ffn_up", dim, ff),
+          vector(p + "ffn_sub_norm.weight", ff),
+          projection(p + "ffn_down", ff, dim),
+          optionalVector(p + "attn_q.bias", dim), optionalVector(p + "attn_k.bias", kv),
+          optionalVector(p + "attn_v.bias", kv), optionalVector(p + "attn_output.bias", dim));
+    }
+
+    /** A projection {@code name.weight} of GGUF shape [in, out] with its optional {@code name.scale}. */
+    private Linear projection(String name, int in, int out) {
+      TensorInfo t = file.tensor(name + ".weight");
+      expectShape(t, in, out);
+      if (!t.type().supported) throw unsupportedType(t);
+      float outputScale = file.findTensor(name + ".scale").map(s -> {
+        if (s.elements() != 1) throw shapeError(s, "[1]");
+        return vector(s.name(), 1)[0];
+      }).orElse(1f);
+      Optional<Linear> ternary = TernaryPacker.pack(uri, t, file.data(t), outputScale).map(TernaryLinear::new);
+      if (ternary.isPresent()) return ternary.get();
+      if (outputScale != 1f) {
+        throw new UnsupportedModelException(uri + ": '" + t.name() + "' has a separate .scale but is not ternary; "
+            + "only ternary weights may carry a .scale tensor");
+      }
+      LOG.warn("{}: '{}' ({}) is not ternary; it runs as a dense float matrix without activation quantisation",
+          uri, t.name(), t.type());
+      return dense(t);
+    }
+
+    private DenseLinear dense(TensorInfo t) {
+      if (!t.type().supported) throw unsupportedType(t);
+      return new DenseLinear(t, file.data(t));
+    }
+
+    private float[] vector(String name, int length) {
+      TensorInfo t = file.tensor(name);
+      if (t.elements() != length || t.shape().length != 1) throw shapeError(t, "[" + length + "]");
+      if (!t.type().supported || t.type().isTernary()) throw unsupportedType(t);
+      float[] v = new float[length];
+      ByteBuffer data = file.data(t);
+      Dequantize.row(t.type(), data, 0, length, v, 0);
+      return v;
+    }
+
+    private float[] optionalVector(String name, int length) {
+      return file.findTensor(name).isPresent() ? vector(name, length) : null;
+    }
+
+    private void expectShape(TensorInfo t, long ne0, long ne1) {
+      long[] s = t.shape();
+      if (s.length != 2 || s[0] != ne0 || s[1] != ne1) throw shapeError(t, "[" + ne0 + ", " + ne1 + "]");
+    }
+
+    private ModelFormatException shapeError(TensorInfo t, String expected) {
+      return new ModelFormatException(uri + ": tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
+          + " but the model's hyper-parameters need " + expected + ". The metadata and tensors disagree.");
+    }
+
+    private UnsupportedModelException unsupportedType(TensorInfo t) {
+      return new UnsupportedModelException(uri + ": tensor '" + t.name() + "' has type " + t.type()
+          + ", which is not supported there. Supported types: " + GgmlType.supportedNames()
+          + " (ternary types only for projections).");
+    }
+  }
+}
