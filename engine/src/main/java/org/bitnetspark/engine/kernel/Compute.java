@@ -6,18 +6,24 @@ package org.bitnetspark.engine.kernel;
  */
 public final class Compute {
   private final TernaryKernel kernel;
+  private final FloatDot floatDot;
   private final ParallelRows parallel;
   private final ActivationQuant activationQuant;
   private final QuantizedActivations scratch = new QuantizedActivations();
 
-  public Compute(TernaryKernel kernel, ParallelRows parallel, ActivationQuant activationQuant) {
-    this.kernel = kernel;
+  public Compute(Kernels kernels, ParallelRows parallel, ActivationQuant activationQuant) {
+    this.kernel = kernels.ternary();
+    this.floatDot = kernels.floatDot();
     this.parallel = parallel;
     this.activationQuant = activationQuant;
   }
 
   public TernaryKernel kernel() {
     return kernel;
+  }
+
+  public FloatDot floatDot() {
+    return floatDot;
   }
 
   public ParallelRows parallel() {

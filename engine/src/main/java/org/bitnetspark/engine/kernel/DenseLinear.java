@@ -65,16 +65,12 @@ public final class DenseLinear implements Linear {
       }
     }
     float[] in = input;
+    FloatDot dot = compute.floatDot();
     compute.parallel().forRows(rows, (start, end) -> {
       float[] w = new float[cols];
       for (int r = start; r < end; r++) {
-        row(r, w, 0);
-        for (int b = 0; b < batch; b++) {
-          float sum = 0;
-          int base = b * cols;
-          for (int k = 0; k < cols; k++) sum += w[k] * in[base + k];
-          out[b * rows + r] = sum;
-        }
+        row(r, w, 0); // dequantised once, used by every vector of the batch
+        for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }
     });
   }
