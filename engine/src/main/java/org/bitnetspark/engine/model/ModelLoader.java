@@ -16,6 +16,7 @@ import org.bitnetspark.engine.gguf.GgufReader;
 import org.bitnetspark.engine.gguf.TensorInfo;
 import org.bitnetspark.engine.io.LocalModelSource;
 import org.bitnetspark.engine.io.ModelSource;
+import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.kernel.DenseLinear;
 import org.bitnetspark.engine.kernel.Linear;
 import org.bitnetspark.engine.kernel.TernaryLinear;
@@ -35,6 +36,15 @@ public final class ModelLoader {
   private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
   private ModelLoader() {}
+
+  /** Loads from a location understood by {@link ModelSources}: a path, a URI, or {@code default}. */
+  public static BitNetModel load(String location) {
+    try {
+      return load(ModelSources.open(location));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open model " + location + ": " + e.getMessage(), e);
+    }
+  }
 
   public static BitNetModel load(Path path) {
     try {

@@ -1,0 +1,221 @@
+package org.bitnetspark.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.bitnetspark.engine.gguf.GgmlType;
+import org.bitnetspark.engine.tensor.TernaryMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TernaryKernelTest {
+
+  static List<TernaryKernel> kernels() {
+    List<TernaryKernel> ks = new ArrayList<>();
+    ks.add(new ScalarTernaryKernel());
+    if (Kernels.vectorAvailable()) ks.add(Kernels.create(Kernels.Choice.VECTOR).ternary());
+    return ks;
+  }
+
+  /** A matrix from codes in natural order (0, 1, 2 = -1, 0, +1). */
+  static TernaryMatrix matrix(byte[][] codes, float[] scales, int scaleBlock, float outputScale) {
+    int rows = codes.length;
+    int cols = codes[0].length;
+    byte[] packed = new byte[rows * cols / 4];
+    for (int r = 0; r < rows; r++) TernaryMatrix.packRow(codes[r], 0, cols, packed, r * cols / 4);
+    return new TernaryMatrix("test", GgmlType.TQ2_0, rows, cols, packed, scales, scaleBlock, outputScale);
+  }
+
+  @Test
+  void packsCodesInTheTq2_0GroupLayout() {
+    byte[][] codes = new byte[1][128];
+    java.util.Arrays.fill(codes[0], (byte) 1);
+    codes[0][0] = 2;
+    codes[0][33] = 0;
+    codes[0][127] = 2;
+    TernaryMatrix m = matrix(codes, new float[] {1f}, 128, 1f);
+    // byte j holds elements j, j+32, j+64, j+96 in bit pairs 0..3
+    assertEquals((byte) 0b01_01_01_10, m.codes()[0]);
+    assertEquals((byte) 0b01_01_00_01, m.codes()[1]);
+    assertEquals((byte) 0b10_01_01_01, m.codes()[31]);
+    assertEquals(1f, m.weight(0, 0));
+    assertEquals(-1f, m.weight(0, 33));
+  }
+
+  /**
+   * Hand-computed: one row of 256 weights, w[0] = +1, w[1] = -1, w[200] = +1, the rest 0, block scale
+   * 0.5 (TQ style, one scale per 256). Input x[0] = 2, x[1] = 1, x[200] = -4, the rest 0.
+   * <ul>
+   *   <li>none: 0.5 * (2 - 1 - 4) = -1.5</li>
+   *   <li>per-token: max|x| = 4, s = 127/4 = 31.75; q = rint(x*s): 63.5 -> 64 (ties to even),
+   *       31.75 -> 32, -127; Σ w·q = 64 - 32 - 127 = -95; y = -95 * (1/31.75) * 0.5 = -1.496063</li>
+   *   <li>q8k: the largest magnitude is -4, iscale = -127/-4 = 31.75: the same codes here</li>
+   * </ul>
+   */
+  @Test
+  void computesAHandWorkedRowInEveryMode() {
+    byte[][] codes = new byte[1][256];
+    java.util.Arrays.fill(codes[0], (byte) 1);
+    codes[0][0] = 2;
+    codes[0][1] = 0;
+    codes[0][200] = 2;
+    TernaryMatrix m = matrix(codes, new float[] {0.5f}, 256, 1f);
+    float[] x = new float[256];
+    x[0] = 2;
+    x[1] = 1;
+    x[200] = -4;
+    for (TernaryKernel k : kernels()) {
+      float[] out = new float[1];
+      k.matmulFloat(m, x, 1, out, 0, 1);
+      assertEquals(-1.5f, out[0], 0f, k.name() + " none");
+      for (ActivationQuant aq : new ActivationQuant[] {ActivationQuant.PER_TOKEN, ActivationQuant.Q8K}) {
+        QuantizedActivations qa = new QuantizedActivations();
+        qa.quantize(aq, x, 1, 256);
+        assertEquals(64, qa.q(0, 0), aq + ": 63.5 rounds half to even");
+        assertEquals(-127, qa.q(0, 200));
+        k.matmul(m, qa, out, 0, 1);
+        assertEquals(-95 / 31.75f * 0.5f, out[0], 1e-6f, k.name() + " " + aq);
+      }
+    }
+  }
+
+  /**
+   * x[0] = 1 in block 0 and x[300] = -100 in block 1. Q8_K (FORMATS.md 4.3): block 0's extreme is +1,
+   * iscale = -127/1, so q[0] = -127 with multiplier -1/127 (the extreme maps to -127); block 1's is
+   * -100, iscale = 1.27, q[300] = -127, multiplier 1/1.27. Per-token: one scale 127/100 for the
+   * row, so q[0] = rint(1.27) = 1.
+   */
+  @Test
+  void q8kUsesOneScalePer256ValuesAndPerTokenOneForTheRow() {
+    float[] x = new float[512];
+    x[0] = 1;
+    x[300] = -100;
+    QuantizedActivations q8k = new QuantizedActivations();
+    q8k.quantize(ActivationQuant.Q8K, x, 1, 512);
+    assertEquals(-127, q8k.q(0, 0));
+    assertEquals(-1f / 127f, q8k.d(0, 0), 1e-9f);
+    assertEquals(-127, q8k.q(0, 300));
+    assertEquals(1f / 1.27f, q8k.d(0, 1), 1e-6f);
+    QuantizedActivations perToken = new QuantizedActivations();
+    perToken.quantize(ActivationQuant.PER_TOKEN, x, 1, 512);
+    assertEquals(1, perToken.q(0, 0));
+    assertEquals(-127, perToken.q(0, 300));
+    assertEquals(100f / 127f, perToken.d(0, 0), 1e-6f);
+  }
+
+  static Stream<Arguments> sizes() {
+    // rows x cols: one row, odd row counts, one group, many groups, past the vector kernel's
+    // 16-group short-accumulator flush (2048 = 16 groups; 8192 = 64 groups)
+    return Stream.of(Arguments.of(1, 256), Arguments.of(3, 384), Arguments.of(7, 512), Arguments.of(5, 2048),
+        Arguments.of(2, 2304), Arguments.of(4, 8192));
+  }
+
+  /**
+   * The property that defines a ternary matmul: it equals the float matmul of the dequantised matrix
+   * with the (dequantised) activations. Per segment the integer sum is exact, so the only error is
+   * float rounding in the scale products and block sums: 1e-5 relative to Σ|w·x|.
+   */
+  @ParameterizedTest(name = "{0}x{1}")
+  @MethodSource("sizes")
+  void equalsTheFloatProductOfTheDequantisedMatrix(int rows, int cols) {
+    for (long seed = 1; seed <= 3; seed++) {
+      SplittableRandom r = new SplittableRandom(seed);
+      byte[][] codes = new byte[rows][cols];
+      for (byte[] row : codes) for (int k = 0; k < cols; k++) row[k] = (byte) r.nextInt(3);
+      int blocks = cols / 256 > 0 && cols % 256 == 0 ? cols / 256 : 1;
+      int scaleBlock = cols / blocks;
+      float[] scales = new float[rows * blocks];
+      for (int i = 0; i < scales.length; i++) scales[i] = (float) (0.1 + r.nextDouble());
+      TernaryMatrix m = matrix(codes, scales, scaleBlock, 1f);
+      int batch = 3;
+      float[] x = new float[batch * cols];
+      for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+      for (TernaryKernel k : kernels()) {
+        for (ActivationQuant aq : ActivationQuant.values()) {
+          if (aq == ActivationQuant.Q8K && cols % 256 != 0) continue;
+          float[] xs = x;
+          float[] out = new float[batch * rows];
+          if (aq == ActivationQuant.NONE) {
+            k.matmulFloat(m, x, batch, out, 0, rows);
+          } else {
+            QuantizedActivations qa = new QuantizedActivations();
+            qa.quantize(aq, x, batch, cols);
+            xs = new float[x.length];
+            for (int b = 0; b < batch; b++) {
+              for (int c = 0; c < cols; c++) xs[b * cols + c] = qa.q(b, c) * qa.d(b, c / qa.blockSize());
+            }
+            k.matmul(m, qa, out, 0, rows);
+          }
+          for (int b = 0; b < batch; b++) {
+            for (int row = 0; row < rows; row++) {
+              double expected = 0;
+              double magnitude = 0;
+              for (int c = 0; c < cols; c++) {
+                expected += (double) m.weight(row, c) * xs[b * cols + c];
+                magnitude += Math.abs((double) m.weight(row, c) * xs[b * cols + c]);
+              }
+              assertEquals(expected, out[b * rows + row], 1e-5 * magnitude + 1e-6,
+                  k.name() + " " + aq + " " + rows + "x" + cols + " seed " + seed + " row " + row + " batch " + b);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Once the scalar kernel is pinned above, the vector kernel must give bit-identical results. */
+  @ParameterizedTest(name = "{0}x{1}")
+  @MethodSource("sizes")
+  void vectorKernelEqualsScalarExactly(int rows, int cols) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    TernaryKernel vector = Kernels.create(Kernels.Choice.VECTOR).ternary();
+    TernaryKernel scalar = new ScalarTernaryKernel();
+    SplittableRandom r = new SplittableRandom(rows * 31L + cols);
+    byte[][] codes = new byte[rows][cols];
+    for (byte[] row : codes) for (int k = 0; k < cols; k++) row[k] = (byte) r.nextInt(3);
+    float[] scales = new float[rows];
+    for (int i = 0; i < rows; i++) scales[i] = (float) r.nextDouble();
+    TernaryMatrix m = matrix(codes, scales, cols, 1f);
+    float[] x = new float[5 * cols];
+    // extreme activations: every q is ±127, the worst case for the short accumulators
+    for (int i = 0; i < x.length; i++) x[i] = r.nextBoolean() ? 1f : -1f;
+    for (ActivationQuant aq : new ActivationQuant[] {ActivationQuant.PER_TOKEN, ActivationQuant.Q8K}) {
+      if (aq == ActivationQuant.Q8K && cols % 256 != 0) continue;
+      QuantizedActivations qa = new QuantizedActivations();
+      qa.quantize(aq, x, 5, cols);
+      float[] a = new float[5 * rows];
+      float[] b = new float[5 * rows];
+      scalar.matmul(m, qa, a, 0, rows);
+      vector.matmul(m, qa, b, 0, rows);
+      assertArrayEquals(a, b, vector.name() + " vs scalar, " + aq + ", " + rows + "x" + cols);
+    }
+  }
+
+  @Test
+  void vectorFloatDotMatchesScalar() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    FloatDot vector = Kernels.create(Kernels.Choice.VECTOR).floatDot();
+    SplittableRandom r = new SplittableRandom(9);
+    for (int n : new int[] {1, 7, 8, 15, 16, 17, 63, 64, 65, 256, 1000}) {
+      float[] a = new float[n + 3];
+      float[] b = new float[n + 5];
+      for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+      for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+      double exact = 0;
+      double magnitude = 0;
+      for (int i = 0; i < n; i++) {
+        exact += (double) a[3 + i] * b[5 + i];
+        magnitude += Math.abs((double) a[3 + i] * b[5 + i]);
+      }
+      // 1e-6 relative to Σ|a·b|: float sums in a different order
+      assertEquals(exact, vector.dot(a, 3, b, 5, n), 1e-6 * magnitude, "n=" + n);
+      assertEquals(exact, FloatDot.SCALAR.dot(a, 3, b, 5, n), 1e-6 * magnitude, "scalar n=" + n);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package org.bitnetspark.engine.quant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class Float16Test {
+
+  @Test
+  void convertsHandPickedHalves() {
+    assertEquals(1.0f, Float16.toFloat((short) 0x3C00));
+    assertEquals(-2.0f, Float16.toFloat((short) 0xC000));
+    assertEquals(65504f, Float16.toFloat((short) 0x7BFF)); // largest finite half
+    assertEquals(0x1p-24f, Float16.toFloat((short) 0x0001)); // smallest subnormal
+    assertEquals(0x1p-14f, Float16.toFloat((short) 0x0400)); // smallest normal
+    assertEquals(Float.POSITIVE_INFINITY, Float16.toFloat((short) 0x7C00));
+    assertEquals(0.333251953125f, Float16.toFloat((short) 0x3555)); // 1/3 rounded: 0x3555 = 1365/4096
+  }
+
+  @Test
+  void everyHalfSurvivesARoundTrip() {
+    for (int h = 0; h < 1 << 16; h++) {
+      float f = Float16.toFloat((short) h);
+      if (Float.isNaN(f)) continue;
+      assertEquals((short) h, Float16.fromFloat(f), "half 0x" + Integer.toHexString(h));
+    }
+  }
+
+  @Test
+  void roundsToNearestWithTiesToEven() {
+    // halves near 1 are 2^-10 apart: 1 + 2^-11 is a tie between 1 (even) and 1 + 2^-10 (odd)
+    assertEquals((short) 0x3C00, Float16.fromFloat(1f + 0x1p-11f));
+    // 1 + 3*2^-11 ties between 1 + 2^-10 (odd) and 1 + 2^-9 (even): goes up
+    assertEquals((short) 0x3C02, Float16.fromFloat(1f + 3 * 0x1p-11f));
+    assertEquals((short) 0x3C01, Float16.fromFloat(1f + 0x1p-11f + 0x1p-20f)); // just above the tie
+    assertEquals((short) 0x7C00, Float16.fromFloat(65520f)); // rounds past the largest finite half
+    assertEquals((short) 0x7BFF, Float16.fromFloat(65519f));
+    assertEquals((short) 0x0000, Float16.fromFloat(0x1p-25f)); // a tie between 0 and the smallest subnormal
+    assertEquals((short) 0x0001, Float16.fromFloat(0x1.8p-25f));
+    assertEquals((short) 0x8001, Float16.fromFloat(-0x1p-24f));
+  }
+
+  @Test
+  void convertsBfloat16() {
+    assertEquals(1.0f, Float16.bf16ToFloat((short) 0x3F80));
+    assertEquals((short) 0x3F80, Float16.floatToBf16(1.0f));
+    // 1 + 2^-8 is a tie between 1 and 1 + 2^-7 in bf16: stays at the even 1
+    assertEquals((short) 0x3F80, Float16.floatToBf16(1f + 0x1p-8f));
+    assertEquals((short) 0x3F81, Float16.floatToBf16(1f + 0x1p-8f + 0x1p-20f));
+  }
+}
