@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bitnetspark.engine.util.IntList;
@@ -88,8 +87,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     return new String(chars);
   }
 
-  private record Bigram(int left, int right, int rank, int size) {}
-
+  /** Merges by the lowest merge rank (every char of a byte-encoded word is one symbol). */
   private void bpe(String word, IntList out) {
     if (pre.ignoreMerges) {
       int whole = vocab.id(word);
@@ -98,31 +96,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return;
       }
     }
-    // every char of a byte-encoded word is one symbol (all are in the BMP)
-    int n = word.length();
-    int[] len = new int[n];
-    int[] prev = new int[n];
-    int[] next = new int[n];
-    for (int i = 0; i < n; i++) {
-      len[i] = 1;
-      prev[i] = i - 1;
-      next[i] = i + 1 < n ? i + 1 : -1;
-    }
-    PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
-        ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
-    for (int i = 1; i < n; i++) tryAddBigram(word, i - 1, i, len, queue);
-    while (!queue.isEmpty()) {
-      Bigram bg = queue.poll();
-      if (len[bg.left] == 0 || len[bg.right] == 0 || len[bg.left] + len[bg.right] != bg.size) continue;
-      len[bg.left] += len[bg.right];
-      len[bg.right] = 0;
-      next[bg.left] = next[bg.right];
-      if (next[bg.right] >= 0) prev[next[bg.right]] = bg.left;
-      if (prev[bg.left] >= 0) tryAddBigram(word, prev[bg.left], bg.left, len, queue);
-      if (next[bg.left] >= 0) tryAddBigram(word, bg.left, next[bg.left], len, queue);
-    }
-    for (int i = 0; i >= 0 && n > 0; i = next[i]) {
-      String symbol = word.substring(i, i + len[i]);
+    BigramMerger.merge(word, (left, right) -> {
+      Integer rank = mergeRanks.get(left + " " + right);
+      return rank != null ? rank : Double.NaN;
+    }, symbol -> {
       int id = vocab.id(symbol);
       if (id >= 0) {
         out.add(id);
@@ -132,14 +109,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
           if (single >= 0) out.add(single);
         }
       }
-    }
-  }
-
-  private void tryAddBigram(String word, int left, int right, int[] len, PriorityQueue<Bigram> queue) {
-    String l = word.substring(left, left + len[left]);
-    String r = word.substring(right, right + len[right]);
-    Integer rank = mergeRanks.get(l + " " + r);
-    if (rank != null) queue.add(new Bigram(left, right, rank, len[left] + len[right]));
+    });
   }
 
   @Override

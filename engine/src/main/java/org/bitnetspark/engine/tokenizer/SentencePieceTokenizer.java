@@ -2,7 +2,6 @@ package org.bitnetspark.engine.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.PriorityQueue;
 import org.bitnetspark.engine.util.IntList;
 
 /**
@@ -53,52 +52,19 @@ public final class SentencePieceTokenizer implements Tokenizer {
     return out.toArray();
   }
 
-  private record Bigram(int left, int right, float score, int size) {}
-
-  /** Greedy merging over a linked list of symbols; each symbol is [start, start+length) of the text. */
+  /** Merges by the highest piece score; characters with no piece fall back to byte tokens. */
   private void tokenizeFragment(String text, IntList out) {
-    int n = text.codePointCount(0, text.length());
-    int[] start = new int[n];
-    int[] len = new int[n];
-    int[] prev = new int[n];
-    int[] next = new int[n];
-    for (int i = 0, off = 0; i < n; i++) {
-      int cpLen = Character.charCount(text.codePointAt(off));
-      start[i] = off;
-      len[i] = cpLen;
-      prev[i] = i - 1;
-      next[i] = i + 1 < n ? i + 1 : -1;
-      off += cpLen;
-    }
-    PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
-        ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
-    for (int i = 1; i < n; i++) tryAddBigram(text, i - 1, i, start, len, queue);
-    while (!queue.isEmpty()) {
-      Bigram bg = queue.poll();
-      // skip bigrams made stale by an earlier merge of either symbol
-      if (len[bg.left] == 0 || len[bg.right] == 0 || len[bg.left] + len[bg.right] != bg.size) continue;
-      len[bg.left] += len[bg.right];
-      len[bg.right] = 0;
-      next[bg.left] = next[bg.right];
-      if (next[bg.right] >= 0) prev[next[bg.right]] = bg.left;
-      if (prev[bg.left] >= 0) tryAddBigram(text, prev[bg.left], bg.left, start, len, queue);
-      if (next[bg.left] >= 0) tryAddBigram(text, bg.left, next[bg.left], start, len, queue);
-    }
-    for (int i = 0; i >= 0 && n > 0; i = next[i]) {
-      String piece = text.substring(start[i], start[i] + len[i]);
+    BigramMerger.merge(text, (left, right) -> {
+      int id = vocab.id(left + right);
+      return id >= 0 ? -vocab.score(id) : Double.NaN;
+    }, piece -> {
       int id = vocab.id(piece);
       if (id >= 0) {
         out.add(id);
       } else {
         for (byte b : piece.getBytes(StandardCharsets.UTF_8)) out.add(byteTokens[b & 0xff]);
       }
-    }
-  }
-
-  private void tryAddBigram(String text, int left, int right, int[] start, int[] len, PriorityQueue<Bigram> queue) {
-    String merged = text.substring(start[left], start[left] + len[left] + len[right]);
-    int id = vocab.id(merged);
-    if (id >= 0) queue.add(new Bigram(left, right, vocab.score(id), len[left] + len[right]));
+    });
   }
 
   @Override
