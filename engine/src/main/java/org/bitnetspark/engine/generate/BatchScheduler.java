@@ -1,9 +1,11 @@
 package org.bitnetspark.engine.generate;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 import org.bitnetspark.engine.model.Batch;
 import org.bitnetspark.engine.model.BitNetModel;
@@ -29,6 +31,8 @@ public final class BatchScheduler {
   private final int contextLength;
   private long generatedTokens;
   private long promptTokens;
+  private long liveKvBytes;
+  private long peakKvBytes;
 
   public BatchScheduler(ForwardPass forward, KvCache.Type kvType, int maxBatch) {
     if (maxBatch < 1) throw new IllegalArgumentException("batch size " + maxBatch + " must be at least 1");
@@ -41,26 +45,52 @@ public final class BatchScheduler {
 
   /** Runs every request to completion; results go to {@code sink} in completion order. */
   public void run(Iterator<GenerationRequest> requests, Consumer<GenerationResult> sink) {
-    List<Sequence> live = new ArrayList<>(maxBatch);
-    Batch batch = new Batch();
-    while (true) {
-      while (live.size() < maxBatch && requests.hasNext()) {
-        Sequence s = admit(requests.next(), sink);
-        if (s != null) live.add(s);
+    stream(requests).forEachRemaining(sink);
+  }
+
+  /**
+   * Results in completion order, computed as they are pulled: at most {@code maxBatch} requests are
+   * taken from {@code requests} ahead of the results, so memory stays bounded however many there
+   * are (a Spark partition iterator streams through this).
+   */
+  public Iterator<GenerationResult> stream(Iterator<GenerationRequest> requests) {
+    return new Iterator<>() {
+      private final ArrayDeque<GenerationResult> ready = new ArrayDeque<>();
+      private List<Sequence> live = new ArrayList<>(maxBatch);
+      private final Batch batch = new Batch();
+
+      @Override
+      public boolean hasNext() {
+        while (ready.isEmpty() && (!live.isEmpty() || requests.hasNext())) step();
+        return !ready.isEmpty();
       }
-      if (live.isEmpty()) return;
-      batch.clear();
-      for (Sequence s : live) s.addRowsTo(batch);
-      float[] logits = forward.forward(batch);
-      int vocab = model.config().vocabSize();
-      List<Sequence> still = new ArrayList<>(live.size());
-      for (int i = 0; i < live.size(); i++) {
-        Sequence s = live.get(i);
-        if (s.accept(logits, i * vocab)) sink.accept(s.result());
-        else still.add(s);
+
+      @Override
+      public GenerationResult next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        return ready.poll();
       }
-      live = still;
-    }
+
+      /** Admits requests into free slots, runs one batched forward step, retires finished sequences. */
+      private void step() {
+        while (live.size() < maxBatch && requests.hasNext()) {
+          Sequence s = admit(requests.next(), ready::add);
+          if (s != null) live.add(s);
+        }
+        if (live.isEmpty()) return;
+        batch.clear();
+        for (Sequence s : live) s.addRowsTo(batch);
+        float[] logits = forward.forward(batch);
+        int vocab = model.config().vocabSize();
+        List<Sequence> still = new ArrayList<>(live.size());
+        for (int i = 0; i < live.size(); i++) {
+          Sequence s = live.get(i);
+          if (s.accept(logits, i * vocab)) ready.add(s.result());
+          else still.add(s);
+        }
+        live = still;
+      }
+    };
   }
 
   /** Convenience: one request, run alone. */
@@ -79,6 +109,11 @@ public final class BatchScheduler {
     return promptTokens;
   }
 
+  /** The most KV-cache memory held at once by live sequences. */
+  public long peakKvBytes() {
+    return peakKvBytes;
+  }
+
   private Sequence admit(GenerationRequest r, Consumer<GenerationResult> sink) {
     try {
       if (r.prompt() == null || r.prompt().isEmpty()) {
@@ -92,7 +127,10 @@ public final class BatchScheduler {
       }
       int capacity = Math.min(contextLength, prompt.length + r.maxTokens());
       promptTokens += prompt.length;
-      return new Sequence(r, prompt, KvCache.create(kvType, model.config(), capacity));
+      KvCache cache = KvCache.create(kvType, model.config(), capacity);
+      liveKvBytes += cache.sizeBytes();
+      peakKvBytes = Math.max(peakKvBytes, liveKvBytes);
+      return new Sequence(r, prompt, cache);
     } catch (IllegalArgumentException e) {
       sink.accept(GenerationResult.failed(r.id(), e.getMessage()));
       return null;
@@ -152,6 +190,7 @@ public final class BatchScheduler {
     }
 
     GenerationResult result() {
+      liveKvBytes -= cache.sizeBytes();
       return new GenerationResult(request.id(), prompt, Arrays.copyOfRange(history, prompt.length, length),
           text.finish(), finish, null, System.nanoTime() - startNanos);
     }

@@ -1,0 +1,77 @@
+package org.bitnetspark.spark.model;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.bitnetspark.engine.gguf.GgufFile;
+import org.bitnetspark.engine.gguf.GgufReader;
+import org.bitnetspark.engine.io.ChunkedModelSource;
+import org.bitnetspark.engine.io.ModelSource;
+import org.bitnetspark.engine.io.ModelSources;
+import org.bitnetspark.engine.model.ModelConfig;
+import org.bitnetspark.engine.tokenizer.Tokenizers;
+
+/**
+ * The driver's side of model distribution: checks the model (header, config, tokenizer) before
+ * any task starts, so a bad file fails the job at once with the file, offset and field, and either
+ * broadcasts it or lets executors read it.
+ */
+public final class ModelLocator {
+  private ModelLocator() {}
+
+  /** What the driver learned about the model, and how executors will get it. */
+  public record Located(ModelRef ref, ModelConfig config, ModelDistribution distribution, long broadcastBytes) {}
+
+  public static Located locate(JavaSparkContext sc, String location, ModelDistribution requested) throws IOException {
+    long size;
+    long mtime;
+    if (location.equals(ModelSources.DEFAULT_MODEL)) {
+      size = -1;
+      mtime = 0;
+    } else {
+      URI uri = URI.create(location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") ? location
+          : new java.io.File(location).getAbsoluteFile().toURI().toString());
+      Path path = new Path(uri);
+      FileStatus status = path.getFileSystem(HadoopConfs.current()).getFileStatus(path);
+      size = status.getLen();
+      mtime = status.getModificationTime();
+    }
+    ModelConfig config;
+    List<byte[]> bytes = null;
+    try (ModelSource source = ModelSources.open(location)) {
+      if (size < 0) size = source.size();
+      GgufFile f = GgufReader.read(source);
+      config = ModelConfig.fromGguf(location, f.metadata(), Tokenizers.fromGguf(location, f.metadata()).vocabSize());
+      ModelDistribution d = requested.resolve(size);
+      if (d == ModelDistribution.BROADCAST) bytes = chunksOf(source);
+    }
+    // the bundled model needs no path: it is in every executor's copy of the jar
+    ModelDistribution distribution = requested.resolve(size);
+    List<Broadcast<byte[]>> broadcasts = null;
+    if (bytes != null) {
+      broadcasts = new ArrayList<>(bytes.size());
+      for (byte[] chunk : bytes) broadcasts.add(sc.broadcast(chunk));
+    }
+    return new Located(new ModelRef(location, size, mtime, broadcasts), config, distribution,
+        bytes == null ? 0 : size);
+  }
+
+  /** The source's bytes as chunks of at most 256 MiB (a broadcast value must fit one array). */
+  private static List<byte[]> chunksOf(ModelSource source) throws IOException {
+    if (source instanceof ChunkedModelSource c) return c.chunks();
+    List<byte[]> chunks = new ArrayList<>();
+    for (long off = 0; off < source.size(); off += ChunkedModelSource.DEFAULT_CHUNK_BYTES) {
+      int n = (int) Math.min(ChunkedModelSource.DEFAULT_CHUNK_BYTES, source.size() - off);
+      byte[] chunk = new byte[n];
+      source.slice(off, n).get(chunk);
+      chunks.add(chunk);
+    }
+    return chunks;
+  }
+
+}
