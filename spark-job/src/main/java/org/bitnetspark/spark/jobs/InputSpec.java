@@ -44,18 +44,25 @@ public record InputSpec(String path, String format, String idColumn, String text
       default -> spark.read().format(format).load(path);
     };
     String text = format.equals("text") && !has(raw, textColumn) ? "value" : textColumn;
-    require(raw, text, "text-col");
-    if (optionsColumn != null) require(raw, optionsColumn, "options-col");
-    Dataset<Row> withId = has(raw, idColumn) ? raw : withPositionIds(spark, raw);
-    String id = has(raw, idColumn) ? idColumn : "__row_position";
-    Column[] columns = optionsColumn == null
-        ? new Column[] {functions.col(id).cast(DataTypes.StringType).as("id"), functions.col(text).cast(DataTypes.StringType).as("text")}
-        : new Column[] {functions.col(id).cast(DataTypes.StringType).as("id"), functions.col(text).cast(DataTypes.StringType).as("text"),
-            optionsColumn(withId)};
-    return withId.select(columns);
+    return select(spark, raw, idColumn, text, optionsColumn, "input " + path);
   }
 
-  private Column optionsColumn(Dataset<Row> df) {
+  /**
+   * The columns the partition functions take, {@code (id, text[, options])}, from any Dataset; a
+   * missing text or options column is an error that lists the columns there are.
+   */
+  public static Dataset<Row> select(SparkSession spark, Dataset<Row> raw, String idColumn, String textColumn,
+      String optionsColumn, String source) {
+    require(raw, textColumn, "text-col", source);
+    if (optionsColumn != null) require(raw, optionsColumn, "options-col", source);
+    boolean hasId = has(raw, idColumn);
+    Dataset<Row> withId = hasId ? raw : withPositionIds(spark, raw);
+    Column id = functions.col(hasId ? idColumn : "__row_position").cast(DataTypes.StringType).as("id");
+    Column text = functions.col(textColumn).cast(DataTypes.StringType).as("text");
+    return optionsColumn == null ? withId.select(id, text) : withId.select(id, text, optionsColumn(withId, optionsColumn));
+  }
+
+  private static Column optionsColumn(Dataset<Row> df, String optionsColumn) {
     var type = df.schema().apply(optionsColumn).dataType();
     // a map column stays a map; anything else is read as its string form (JSON)
     return type instanceof org.apache.spark.sql.types.MapType ? functions.col(optionsColumn).as("options")
@@ -66,9 +73,9 @@ public record InputSpec(String path, String format, String idColumn, String text
     return Arrays.asList(df.columns()).contains(column);
   }
 
-  private void require(Dataset<Row> df, String column, String option) {
+  private static void require(Dataset<Row> df, String column, String option, String source) {
     if (!has(df, column)) {
-      throw new IllegalArgumentException("input " + path + " has no column '" + column + "' (--" + option
+      throw new IllegalArgumentException(source + " has no column '" + column + "' (--" + option
           + "); its columns are " + Arrays.toString(df.columns()));
     }
   }

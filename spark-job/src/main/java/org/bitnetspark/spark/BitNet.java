@@ -1,0 +1,61 @@
+package org.bitnetspark.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.bitnetspark.spark.jobs.InputSpec;
+import org.bitnetspark.spark.jobs.JobSettings;
+import org.bitnetspark.spark.jobs.OutputSchemas;
+import org.bitnetspark.spark.metrics.JobMetrics;
+import org.bitnetspark.spark.model.ModelLocator;
+import org.bitnetspark.spark.run.GeneratePartition;
+import org.bitnetspark.spark.run.PerplexityPartition;
+
+/**
+ * The Dataset API: the jobs' processing as lazy transformations, for programs and notebooks. Each
+ * input row gives exactly one output row, with the jobs' output schemas; generation is batched per
+ * partition (continuous batching), with the model loaded once per executor JVM. The model is checked
+ * (and broadcast, if so chosen) when the method is called.
+ *
+ * <pre>{@code
+ * Dataset<Row> completions = BitNet.generate(prompts, BitNetOptions.of(spark).maxTokens(64).temperature(0));
+ * Dataset<Row> scores = BitNet.perplexity(documents, BitNetOptions.of(spark).textColumn("body"));
+ * }</pre>
+ */
+public final class BitNet {
+  private BitNet() {}
+
+  /** Columns: id, prompt, completion, prompt_tokens, completion_tokens, finish_reason, error, latency_ms, executor_id. */
+  public static Dataset<Row> generate(Dataset<Row> input, BitNetOptions options) {
+    SparkSession spark = input.sparkSession();
+    Dataset<Row> rows = InputSpec.select(spark, input, options.idColumn(), options.textColumnOr("prompt"),
+        options.optionsColumn(), "the input Dataset");
+    JobSettings settings = settings(spark, options);
+    return rows.mapPartitions(new GeneratePartition(settings, new JobMetrics(spark.sparkContext(), "generate")),
+        Encoders.row(OutputSchemas.GENERATE));
+  }
+
+  /** Columns: id, tokens_scored, nll_sum, perplexity, error, latency_ms, executor_id. */
+  public static Dataset<Row> perplexity(Dataset<Row> input, BitNetOptions options) {
+    SparkSession spark = input.sparkSession();
+    Dataset<Row> rows = InputSpec.select(spark, input, options.idColumn(), options.textColumnOr("text"), null,
+        "the input Dataset");
+    JobSettings settings = settings(spark, options);
+    return rows.mapPartitions(new PerplexityPartition(settings, new JobMetrics(spark.sparkContext(), "perplexity")),
+        Encoders.row(OutputSchemas.PERPLEXITY));
+  }
+
+  private static JobSettings settings(SparkSession spark, BitNetOptions options) {
+    try {
+      ModelLocator.Located located = ModelLocator.locate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+          options.modelLocation(), options.modelDistribution());
+      return options.settings(located.ref());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read model " + options.modelLocation() + ": " + e.getMessage(), e);
+    }
+  }
+}
