@@ -92,7 +92,7 @@ public final class BatchJob {
       sc.clearCallSite();
       spark.sparkContext().removeSparkListener(progress);
     }
-    Dataset<Row> written = output.readBack(spark);
+    Dataset<Row> written = output.readBack(spark, kind.schema);
     long rowsOut = written.count();
     long errors = written.filter(functions.col("error").isNotNull()).count();
     Double corpusPerplexity = null;

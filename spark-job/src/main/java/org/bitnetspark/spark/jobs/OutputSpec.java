@@ -46,8 +46,9 @@ public record OutputSpec(String path, String format, String mode, String statsPa
     else writer.format(format).save(path);
   }
 
-  public Dataset<Row> readBack(SparkSession spark) {
-    return format.equals("table") ? spark.table(path) : spark.read().format(format).load(path);
+  /** The written rows, read with the job's schema (JSON drops null fields, so it is not inferred). */
+  public Dataset<Row> readBack(SparkSession spark, org.apache.spark.sql.types.StructType schema) {
+    return format.equals("table") ? spark.table(path) : spark.read().schema(schema).format(format).load(path);
   }
 
   public String resolvedStatsPath() {
