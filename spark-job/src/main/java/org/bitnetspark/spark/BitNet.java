@@ -2,6 +2,7 @@ package org.bitnetspark.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -31,12 +32,18 @@ public final class BitNet {
 
   /** Columns: id, prompt, completion, prompt_tokens, completion_tokens, finish_reason, error, latency_ms, executor_id. */
   public static Dataset<Row> generate(Dataset<Row> input, BitNetOptions options) {
+    return generate(input, options, metrics -> { });
+  }
+
+  /** As {@link #generate(Dataset, BitNetOptions)}, handing over the accumulators the rows will update. */
+  public static Dataset<Row> generate(Dataset<Row> input, BitNetOptions options, Consumer<JobMetrics> metricsSink) {
     SparkSession spark = input.sparkSession();
     Dataset<Row> rows = InputSpec.select(spark, input, options.idColumn(), options.textColumnOr("prompt"),
         options.optionsColumn(), "the input Dataset");
     JobSettings settings = settings(spark, options);
-    return rows.mapPartitions(new GeneratePartition(settings, new JobMetrics(spark.sparkContext(), "generate")),
-        Encoders.row(OutputSchemas.GENERATE));
+    JobMetrics metrics = new JobMetrics(spark.sparkContext(), "generate");
+    metricsSink.accept(metrics);
+    return rows.mapPartitions(new GeneratePartition(settings, metrics), Encoders.row(OutputSchemas.GENERATE));
   }
 
   /** Columns: id, tokens_scored, nll_sum, perplexity, error, latency_ms, executor_id. */

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bitnet-spark", mixinStandardHelpOptions = true,
     description = "BitNet b1.58 batch jobs on Spark: generate text for a prompt dataset, or score a corpus's perplexity.",
-    subcommands = {BitNetSparkMain.Generate.class, BitNetSparkMain.Perplexity.class, CommandLine.HelpCommand.class})
+    subcommands = {BitNetSparkMain.Generate.class, BitNetSparkMain.Perplexity.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class BitNetSparkMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,124 @@
+package org.bitnetspark.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.bitnetspark.spark.metrics.ExecutorStats;
+import org.bitnetspark.spark.metrics.JobMetrics;
+import org.bitnetspark.spark.model.ExecutorModelCache;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures, in one run and on the same Spark deployment: generate throughput at several batch sizes
+ * (as ratios to batch size 1), and the model's load time and resident memory with broadcast vs
+ * path distribution (as ratios to the file size). Figures from different runs or machines are not
+ * comparable; ratios within a run are.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmark the generate job: tokens/s per batch size (ratio to batch 1), and model load time and "
+        + "executor memory for broadcast vs path distribution (ratios to the model file size).")
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--model", paramLabel = "URI", defaultValue = "default", description = "Model (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "64", description = "Prompts per run (default: ${DEFAULT-VALUE}).")
+  int rows;
+
+  @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "32", description = "Tokens per prompt (default: ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--batch-sizes", split = ",", paramLabel = "N,N,...", defaultValue = "1,4,16,64",
+      description = "Batch sizes to compare (default: ${DEFAULT-VALUE}).")
+  int[] batchSizes;
+
+  @Option(names = "--json", description = "Print the figures as one JSON object.")
+  boolean json;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (rows < 1 || maxTokens < 1) throw new IllegalArgumentException("rows and max-tokens must be at least 1");
+    SparkSession spark = BitNetSparkMain.session("bitnet bench");
+    int partitions = spark.sparkContext().defaultParallelism();
+    Dataset<Row> prompts = prompts(spark, rows).repartition(partitions).cache();
+    prompts.count();
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode out = mapper.createObjectNode().put("model", model).put("rows", rows).put("max_tokens", maxTokens)
+        .put("partitions", partitions);
+    PrintWriter console = spec.commandLine().getErr();
+
+    // throughput per batch size; the model is loaded by a warm-up run first, so loads are not timed
+    run(spark, prompts, BitNetOptions.of(spark).model(model).maxTokens(2).batchSize(1));
+    ArrayNode batches = out.putArray("batch");
+    double baseline = 0;
+    for (int b : batchSizes) {
+      long start = System.nanoTime();
+      long tokens = run(spark, prompts, BitNetOptions.of(spark).model(model).maxTokens(maxTokens).batchSize(b)
+          .temperature(0)).values().stream().mapToLong(ExecutorStats::tokens).sum();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double tps = tokens / seconds;
+      if (baseline == 0) baseline = tps;
+      batches.addObject().put("batch_size", b).put("tokens_per_s", tps).put("ratio_to_first", tps / baseline);
+      console.printf("batch %3d: %8.1f tokens/s  (%.2fx batch %d)%n", b, tps, tps / baseline, batchSizes[0]);
+    }
+
+    // load time and resident memory, broadcast vs path: each from an empty executor cache
+    ArrayNode loads = out.putArray("distribution");
+    for (String d : new String[] {"broadcast", "path"}) {
+      ExecutorModelCache.clear();
+      System.gc();
+      long start = System.nanoTime();
+      Map<String, ExecutorStats> stats = run(spark, prompts.limit(partitions),
+          BitNetOptions.of(spark).model(model).maxTokens(1).distribution(d));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long fileBytes = modelFileBytes(spark);
+      long resident = stats.values().stream().mapToLong(ExecutorStats::modelBytes).max().orElse(0);
+      long heldBroadcast = d.equals("broadcast") ? fileBytes : 0; // the executor keeps the broadcast chunks
+      long loadMillis = stats.values().stream().mapToLong(ExecutorStats::modelLoadMillis).max().orElse(0);
+      loads.addObject().put("distribution", d).put("first_job_seconds", seconds).put("executor_load_ms", loadMillis)
+          .put("model_file_bytes", fileBytes).put("executor_model_bytes", resident + heldBroadcast)
+          .put("executor_memory_over_file", (double) (resident + heldBroadcast) / fileBytes);
+      console.printf("%-9s: first job %.2f s, executor load %d ms, executor memory %.2fx the file%n", d, seconds,
+          loadMillis, (double) (resident + heldBroadcast) / fileBytes);
+    }
+    if (json) spec.commandLine().getOut().println(mapper.writeValueAsString(out));
+    return 0;
+  }
+
+  private long modelFileBytes(SparkSession spark) throws Exception {
+    return org.bitnetspark.spark.model.ModelLocator.locate(
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), model,
+        org.bitnetspark.spark.model.ModelDistribution.PATH).ref().sizeBytes();
+  }
+
+  /** Runs generation to completion and returns the per-executor statistics. */
+  private static Map<String, ExecutorStats> run(SparkSession spark, Dataset<Row> prompts, BitNetOptions options) {
+    JobMetrics[] metrics = new JobMetrics[1];
+    Dataset<Row> out = BitNet.generate(prompts, options, m -> metrics[0] = m);
+    out.select(functions.sum("completion_tokens")).collect();
+    return metrics[0].executors.value();
+  }
+
+  private static Dataset<Row> prompts(SparkSession spark, int n) {
+    String[] starts = {"ROMEO:\n", "JULIET:\n", "KING HENRY VI:\n", "First Citizen:\n", "PETRUCHIO:\n", "HAMLET:\n"};
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) rows.add(RowFactory.create("b" + i, starts[i % starts.length]));
+    return spark.createDataFrame(rows, new StructType().add("id", DataTypes.StringType).add("prompt", DataTypes.StringType));
+  }
+}
