@@ -1,13 +1,10 @@
 package org.bitnetspark.spark;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.bitnetspark.engine.error.ModelFormatException;
-import org.bitnetspark.engine.error.UnsupportedModelException;
+import org.bitnetspark.engine.cli.ExitCodes;
 import org.bitnetspark.engine.generate.GenerationRequest;
 import org.bitnetspark.engine.generate.SamplingParams;
 import org.bitnetspark.spark.jobs.BatchJob;
@@ -45,19 +42,7 @@ public final class BitNetSparkMain implements Runnable {
     CommandLine cli = new CommandLine(new BitNetSparkMain());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-      if (cause instanceof IllegalArgumentException) {
-        commandLine.getErr().println("error: " + cause.getMessage());
-        return 2;
-      }
-      if (cause instanceof ModelFormatException || cause instanceof UnsupportedModelException
-          || cause instanceof IOException || cause instanceof BatchJob.RowCountMismatch) {
-        commandLine.getErr().println("error: " + (e instanceof UncheckedIOException ? e.getMessage() : cause.getMessage()));
-        return 1;
-      }
-      throw e;
-    });
+    ExitCodes.install(cli, e -> e instanceof BatchJob.RowCountMismatch);
     return cli.execute(args);
   }
 

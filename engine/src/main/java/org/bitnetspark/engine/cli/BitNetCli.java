@@ -1,10 +1,6 @@
 package org.bitnetspark.engine.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import org.bitnetspark.engine.error.ModelFormatException;
-import org.bitnetspark.engine.error.UnsupportedModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,9 +13,6 @@ import picocli.CommandLine.Command;
     subcommands = {GenerateCommand.class, LogitsCommand.class, PerplexityCommand.class, TokenizeCommand.class,
         InfoCommand.class, SynthCommand.class, CommandLine.HelpCommand.class})
 public final class BitNetCli implements Runnable {
-  public static final int EXIT_MODEL_ERROR = 1;
-  public static final int EXIT_USAGE = 2;
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -37,19 +30,7 @@ public final class BitNetCli implements Runnable {
     CommandLine cli = new CommandLine(new BitNetCli());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-      if (cause instanceof IllegalArgumentException) {
-        commandLine.getErr().println("error: " + cause.getMessage());
-        return EXIT_USAGE;
-      }
-      if (cause instanceof ModelFormatException || cause instanceof UnsupportedModelException
-          || cause instanceof IOException) {
-        commandLine.getErr().println("error: " + (e instanceof UncheckedIOException ? e.getMessage() : cause.getMessage()));
-        return EXIT_MODEL_ERROR;
-      }
-      throw e;
-    });
+    ExitCodes.install(cli, e -> false);
     return cli.execute(args);
   }
 }

@@ -62,9 +62,7 @@ final class PerplexityCommand implements Callable<Integer> {
         err.printf("[%d/%d] PPL %.4f | %.0f tokens/s | ETA %s%n", done, total, soFar.perplexity(), tokensPerSecond,
             formatDuration(eta));
       };
-      PerplexityScorer scorer = engine.newPerplexityScorer();
-      PerplexityResult r = m == PerplexityScorer.Method.CHUNKS ? scorer.chunks(tokens, window, progress)
-          : scorer.sliding(tokens, window, stride != null ? stride : Math.max(1, window / 2), progress);
+      PerplexityResult r = engine.newPerplexityScorer().score(tokens, m, window, stride != null ? stride : 0, progress);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         ObjectMapper mapper = new ObjectMapper();

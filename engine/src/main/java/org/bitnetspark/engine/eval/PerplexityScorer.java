@@ -48,6 +48,16 @@ public final class PerplexityScorer {
     this.kvType = kvType;
   }
 
+  /**
+   * Scores with the given method; {@code ctx <= 0} means the model's context length and
+   * {@code stride <= 0} half the window (sliding only).
+   */
+  public PerplexityResult score(int[] tokens, Method method, int ctx, int stride, Progress progress) {
+    int window = ctx > 0 ? ctx : forward.model().config().contextLength();
+    return method == Method.CHUNKS ? chunks(tokens, window, progress)
+        : sliding(tokens, window, stride > 0 ? stride : Math.max(1, window / 2), progress);
+  }
+
   /** llama-perplexity's chunks; needs at least {@code ctx} tokens. */
   public PerplexityResult chunks(int[] tokens, int ctx, Progress progress) {
     checkContext(ctx);

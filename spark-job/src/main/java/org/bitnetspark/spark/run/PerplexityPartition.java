@@ -30,9 +30,6 @@ public final class PerplexityPartition implements MapPartitionsFunction<Row, Row
     TaskRuntime task = new TaskRuntime(settings, metrics);
     PerplexityScorer scorer = task.engine.newPerplexityScorer();
     PerplexityScorer.Method method = PerplexityScorer.Method.parse(settings.perplexityMethod());
-    int ctx = settings.perplexityContext() > 0 ? settings.perplexityContext()
-        : task.engine.model().config().contextLength();
-    int stride = settings.perplexityStride() > 0 ? settings.perplexityStride() : Math.max(1, ctx / 2);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -50,8 +47,7 @@ public final class PerplexityPartition implements MapPartitionsFunction<Row, Row
         try {
           if (text == null || text.isEmpty()) throw new IllegalArgumentException("the text is empty");
           int[] tokens = task.engine.model().tokenizer().encode(text, true, false);
-          PerplexityResult r = method == PerplexityScorer.Method.CHUNKS ? scorer.chunks(tokens, ctx, null)
-              : scorer.sliding(tokens, ctx, stride, null);
+          PerplexityResult r = scorer.score(tokens, method, settings.perplexityContext(), settings.perplexityStride(), null);
           metrics.promptTokens.add(tokens.length);
           metrics.outputTokens.add(r.tokensScored());
           task.tokens += tokens.length;

@@ -53,11 +53,9 @@ final class PerplexityFunction implements ScalarFunction<InternalRow> {
     try (BitNetEngine engine = new BitNetEngine(ExecutorModelCache.get(settings.model()).model(), settings.engineOptions())) {
       if (text.isEmpty()) throw new IllegalArgumentException("the text is empty");
       int[] tokens = engine.model().tokenizer().encode(text, true, false);
-      int ctx = settings.perplexityContext() > 0 ? settings.perplexityContext() : engine.model().config().contextLength();
-      int stride = settings.perplexityStride() > 0 ? settings.perplexityStride() : Math.max(1, ctx / 2);
-      PerplexityScorer scorer = engine.newPerplexityScorer();
-      PerplexityResult r = PerplexityScorer.Method.parse(settings.perplexityMethod()) == PerplexityScorer.Method.CHUNKS
-          ? scorer.chunks(tokens, ctx, null) : scorer.sliding(tokens, ctx, stride, null);
+      PerplexityResult r = engine.newPerplexityScorer().score(tokens,
+          PerplexityScorer.Method.parse(settings.perplexityMethod()), settings.perplexityContext(),
+          settings.perplexityStride(), null);
       return new GenericInternalRow(new Object[] {r.perplexity(), r.tokensScored(), r.nllSum(), null});
     } catch (IllegalArgumentException e) {
       return new GenericInternalRow(new Object[] {null, 0L, 0.0, UTF8String.fromString(e.getMessage())});
