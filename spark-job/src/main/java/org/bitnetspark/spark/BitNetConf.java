@@ -41,6 +41,9 @@ public final class BitNetConf {
   public static final float MIN_P_DEFAULT = 0.05f;
   public static final String REPEAT_PENALTY = "spark.bitnet.repeat-penalty";
   public static final float REPEAT_PENALTY_DEFAULT = 1.0f;
+  /** A prompt longer than the context: error or truncate (keep its end). */
+  public static final String PROMPT_OVERFLOW = "spark.bitnet.prompt-overflow";
+  public static final String PROMPT_OVERFLOW_DEFAULT = "error";
   /** Job seed; a row's seed derives from it and the row's id (SQL: the row's text). */
   public static final String SEED = "spark.bitnet.seed";
   public static final long SEED_DEFAULT = 42;

@@ -35,6 +35,7 @@ public final class BitNetOptions {
   Float repeatPenalty;
   Long seed;
   List<String> stop = new ArrayList<>();
+  String promptOverflow;
   String method;
   Integer ctx;
   Integer stride;
@@ -64,6 +65,8 @@ public final class BitNetOptions {
   public BitNetOptions repeatPenalty(float v) { repeatPenalty = v; return this; }
   public BitNetOptions seed(long v) { seed = v; return this; }
   public BitNetOptions stop(String v) { stop.add(v); return this; }
+  /** error or truncate: what to do with a prompt longer than the context. */
+  public BitNetOptions promptOverflow(String v) { promptOverflow = v; return this; }
   public BitNetOptions method(String v) { method = v; return this; }
   public BitNetOptions ctx(int v) { ctx = v; return this; }
   public BitNetOptions stride(int v) { stride = v; return this; }
@@ -117,6 +120,8 @@ public final class BitNetOptions {
         repeatPenalty != null ? repeatPenalty
             : BitNetConf.getFloat(spark, BitNetConf.REPEAT_PENALTY, BitNetConf.REPEAT_PENALTY_DEFAULT),
         64, seed != null ? seed : BitNetConf.getLong(spark, BitNetConf.SEED, BitNetConf.SEED_DEFAULT));
+    String overflow = promptOverflow != null ? promptOverflow
+        : BitNetConf.get(spark, BitNetConf.PROMPT_OVERFLOW, BitNetConf.PROMPT_OVERFLOW_DEFAULT);
     String m = method != null ? method
         : BitNetConf.get(spark, BitNetConf.PERPLEXITY_METHOD, BitNetConf.PERPLEXITY_METHOD_DEFAULT);
     PerplexityScorer.Method.parse(m);
@@ -124,6 +129,6 @@ public final class BitNetOptions {
     int s = stride != null ? stride
         : BitNetConf.getInt(spark, BitNetConf.PERPLEXITY_STRIDE, BitNetConf.PERPLEXITY_STRIDE_DEFAULT);
     return new JobSettings(ref, aq, kv, threads, batch, max, sampling.temperature(), sampling.topK(), sampling.topP(),
-        sampling.minP(), sampling.repeatPenalty(), sampling.seed(), stop, m, c, s);
+        sampling.minP(), sampling.repeatPenalty(), sampling.seed(), stop, overflow, m, c, s);
   }
 }

@@ -99,6 +99,11 @@ public final class BitNetSparkMain implements Runnable {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string (repeatable).")
     List<String> stop;
 
+    @Option(names = "--prompt-overflow", paramLabel = "POLICY", defaultValue = "error",
+        description = "A prompt longer than the context: error (the row fails) or truncate (keep BOS and the "
+            + "prompt's end, leaving min(max-tokens, context/2) tokens to generate) (default: ${DEFAULT-VALUE}).")
+    String promptOverflow;
+
     @Override
     BatchJob.Kind kind() {
       return BatchJob.Kind.GENERATE;
@@ -119,7 +124,7 @@ public final class BitNetSparkMain implements Runnable {
       new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 64, seed); // validates
       if (maxTokens < 1) throw new IllegalArgumentException("max-tokens " + maxTokens + " must be at least 1");
       return new JobSettings(model, activationQuant, kvCache, threads, batchSize, maxTokens, temperature, topK, topP,
-          minP, repeatPenalty, seed, stop == null ? List.of() : stop, "sliding", 0, 0);
+          minP, repeatPenalty, seed, stop == null ? List.of() : stop, promptOverflow, "sliding", 0, 0);
     }
   }
 
@@ -156,7 +161,7 @@ public final class BitNetSparkMain implements Runnable {
       org.bitnetspark.engine.eval.PerplexityScorer.Method.parse(method);
       if (ctx < 0 || stride < 0) throw new IllegalArgumentException("ctx and stride must be >= 0");
       return new JobSettings(model, activationQuant, kvCache, threads, batchSize, 1, 0f, 0, 1f, 0f, 1f, 0, List.of(),
-          method, ctx, stride);
+          "error", method, ctx, stride);
     }
   }
 }

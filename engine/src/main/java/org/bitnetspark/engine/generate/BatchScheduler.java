@@ -122,8 +122,12 @@ public final class BatchScheduler {
       int[] prompt = model.tokenizer().encode(r.prompt(), true, false);
       if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
       if (prompt.length >= contextLength) {
-        throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens but the model's context is "
-            + contextLength + " tokens, which leaves no room to generate; shorten the prompt");
+        if (r.overflow() == GenerationRequest.PromptOverflow.ERROR) {
+          throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens but the model's context is "
+              + contextLength + " tokens, which leaves no room to generate; shorten the prompt or truncate it "
+              + "(prompt-overflow truncate)");
+        }
+        prompt = keepEnd(prompt, contextLength - Math.min(r.maxTokens(), contextLength / 2));
       }
       int capacity = Math.min(contextLength, prompt.length + r.maxTokens());
       promptTokens += prompt.length;
@@ -135,6 +139,14 @@ public final class BatchScheduler {
       sink.accept(GenerationResult.failed(r.id(), e.getMessage()));
       return null;
     }
+  }
+
+  /** The last {@code keep} tokens, the first one replaced by BOS when the model adds BOS. */
+  private int[] keepEnd(int[] prompt, int keep) {
+    int[] kept = Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
+    var vocab = model.tokenizer().vocabulary();
+    if (vocab.addBos() && prompt[0] == vocab.bos()) kept[0] = vocab.bos();
+    return kept;
   }
 
   /** One live sequence: its cache, history, sampler and text. */

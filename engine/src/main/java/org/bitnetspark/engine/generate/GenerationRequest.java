@@ -11,9 +11,10 @@ import java.util.List;
  * @param sampling how to pick tokens; its seed makes the result reproducible
  * @param stopStrings texts that end the generation (not included in the output)
  * @param listener receives text as it is generated, or null
+ * @param overflow what to do with a prompt that leaves no room in the context
  */
 public record GenerationRequest(String id, String prompt, int maxTokens, SamplingParams sampling,
-    List<String> stopStrings, TokenListener listener) {
+    List<String> stopStrings, TokenListener listener, PromptOverflow overflow) {
 
   public static final int DEFAULT_MAX_TOKENS = 128;
 
@@ -23,10 +24,35 @@ public record GenerationRequest(String id, String prompt, int maxTokens, Samplin
     for (String s : stopStrings) {
       if (s.isEmpty()) throw new IllegalArgumentException("a stop string must not be empty");
     }
+    if (overflow == null) overflow = PromptOverflow.ERROR;
+  }
+
+  public GenerationRequest(String id, String prompt, int maxTokens, SamplingParams sampling, List<String> stopStrings,
+      TokenListener listener) {
+    this(id, prompt, maxTokens, sampling, stopStrings, listener, PromptOverflow.ERROR);
   }
 
   public GenerationRequest(String id, String prompt, int maxTokens, SamplingParams sampling) {
-    this(id, prompt, maxTokens, sampling, List.of(), null);
+    this(id, prompt, maxTokens, sampling, List.of(), null, PromptOverflow.ERROR);
+  }
+
+  /** A prompt too long for the context: an error, or keep its end. */
+  public enum PromptOverflow {
+    /** The request fails with a message giving both lengths. */
+    ERROR,
+    /**
+     * Keep BOS (if the model adds one) and the prompt's last tokens, so that the prompt fills at most
+     * the context minus {@code min(maxTokens, context/2)}: the text nearest the continuation matters most.
+     */
+    TRUNCATE;
+
+    public static PromptOverflow parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("prompt-overflow '" + s + "' is not one of error, truncate");
+      }
+    }
   }
 
   /** Streams generated text. */

@@ -76,6 +76,20 @@ class BatchSchedulerTest {
     assertNull(results.get("r0").error());
   }
 
+  /** Truncation keeps BOS and the prompt's end, leaving min(max-tokens, context/2) tokens to generate. */
+  @Test
+  void truncatesAnOverlongPromptWhenAsked() {
+    String prompt = "ROMEO:\nI will tell thee what I have done. ".repeat(30);
+    int[] all = engine.model().tokenizer().encode(prompt, true, false);
+    GenerationResult r = engine.generate(new GenerationRequest("t", prompt, 20, SamplingParams.GREEDY, List.of(), null,
+        GenerationRequest.PromptOverflow.TRUNCATE));
+    assertNull(r.error());
+    assertEquals(128 - 20, r.promptTokens().length);
+    assertEquals(1, r.promptTokens()[0], "BOS stays first");
+    assertEquals(all[all.length - 1], r.promptTokens()[r.promptTokens().length - 1], "the prompt's end is kept");
+    assertEquals(20, r.tokens().length);
+  }
+
   @Test
   void stopsAtMaxTokensOrTheContextEnd() {
     GenerationResult r = engine.generate(new GenerationRequest("n", "ROMEO:\n", 7, SamplingParams.GREEDY));

@@ -3,6 +3,7 @@ package org.bitnetspark.spark.jobs;
 import java.io.Serializable;
 import java.util.List;
 import org.bitnetspark.engine.EngineOptions;
+import org.bitnetspark.engine.generate.GenerationRequest;
 import org.bitnetspark.engine.generate.SamplingParams;
 import org.bitnetspark.engine.kernel.ActivationQuant;
 import org.bitnetspark.engine.model.KvCache;
@@ -14,11 +15,12 @@ import org.bitnetspark.spark.model.ModelRef;
  */
 public record JobSettings(ModelRef model, String activationQuant, String kvCache, int threadsPerTask, int batchSize,
     int maxTokens, float temperature, int topK, float topP, float minP, float repeatPenalty, long seed,
-    List<String> stopStrings, String perplexityMethod, int perplexityContext, int perplexityStride)
-    implements Serializable {
+    List<String> stopStrings, String promptOverflow, String perplexityMethod, int perplexityContext,
+    int perplexityStride) implements Serializable {
 
   public JobSettings {
     stopStrings = List.copyOf(stopStrings);
+    GenerationRequest.PromptOverflow.parse(promptOverflow);
   }
 
   public EngineOptions engineOptions() {

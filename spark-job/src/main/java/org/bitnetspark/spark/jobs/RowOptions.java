@@ -41,7 +41,8 @@ public final class RowOptions {
         o.containsKey("repeat_penalty") ? parseFloat(o, "repeat_penalty") : s.repeatPenalty(), 64, seed);
     int maxTokens = o.containsKey("max_tokens") ? (int) parseLong(o, "max_tokens") : s.maxTokens();
     List<String> stop = o.containsKey("stop") ? parseStop(o.get("stop")) : s.stopStrings();
-    return new GenerationRequest(requestId, prompt, maxTokens, sampling, stop, null);
+    return new GenerationRequest(requestId, prompt, maxTokens, sampling, stop, null,
+        GenerationRequest.PromptOverflow.parse(s.promptOverflow()));
   }
 
   private static Map<String, String> toMap(Object options) {

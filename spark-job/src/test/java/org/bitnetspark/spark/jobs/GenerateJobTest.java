@@ -72,7 +72,7 @@ class GenerateJobTest {
   }
 
   static JobSettings settings(ModelRef ref) {
-    return new JobSettings(ref, "per-token", "f16", 1, 8, 6, 0.8f, 40, 0.95f, 0.05f, 1f, 42, List.of(), "sliding", 0, 0);
+    return new JobSettings(ref, "per-token", "f16", 1, 8, 6, 0.8f, 40, 0.95f, 0.05f, 1f, 42, List.of(), "error", "sliding", 0, 0);
   }
 
   static JobSummary run(SparkSession spark, String output, int partitions, ModelDistribution distribution) throws Exception {

@@ -33,7 +33,7 @@ class PerplexityJobTest {
   Path dir;
 
   static JobSettings settings(ModelRef ref, String aq, String kv, String method, int ctx) {
-    return new JobSettings(ref, aq, kv, 1, 1, 1, 0f, 0, 1f, 0f, 1f, 0, List.of(), method, ctx, 0);
+    return new JobSettings(ref, aq, kv, 1, 1, 1, 0f, 0, 1f, 0f, 1f, 0, List.of(), "error", method, ctx, 0);
   }
 
   private static JobSummary run(SparkSession spark, Path input, String format, String output, String model,

@@ -76,7 +76,7 @@ class HdfsModelTest {
     return BatchJob.run(spark, BatchJob.Kind.GENERATE,
         new InputSpec(dir.resolve("prompts.jsonl").toString(), "json", "id", "prompt", null),
         new OutputSpec(out, "parquet", "error", null), model, d,
-        ref -> new JobSettings(ref, "per-token", "f16", 1, 4, 8, 0.8f, 40, 0.95f, 0.05f, 1f, 7, List.of(), "sliding", 0, 0),
+        ref -> new JobSettings(ref, "per-token", "f16", 1, 4, 8, 0.8f, 40, 0.95f, 0.05f, 1f, 7, List.of(), "error", "sliding", 0, 0),
         2, new PrintStream(new ByteArrayOutputStream(), true));
   }
 
