@@ -47,9 +47,28 @@ final class VectorTernaryKernel implements TernaryKernel {
     int rowBytes = cols / 4;
     byte[] q = x.q;
     float[] d = x.d;
+    int[] isums = new int[TILE];
     for (int r = rowStart; r < rowEnd; r++) {
       int rowBase = r * rowBytes;
-      for (int b = 0; b < x.batch; b++) {
+      int b = 0;
+      // four vectors of the batch at a time share each decoded weight vector
+      for (; b + TILE <= x.batch; b += TILE) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int s = 0; s < cols; s += segment) {
+          segmentSum4(codes, rowBase + s / 4, q, b * cols + s, cols, segment / TernaryMatrix.GROUP, isums);
+          float ws = scales[r * wBlocks + s / wBlock];
+          int ab = s / aBlock;
+          s0 += isums[0] * (d[b * aBlocks + ab] * ws);
+          s1 += isums[1] * (d[(b + 1) * aBlocks + ab] * ws);
+          s2 += isums[2] * (d[(b + 2) * aBlocks + ab] * ws);
+          s3 += isums[3] * (d[(b + 3) * aBlocks + ab] * ws);
+        }
+        out[b * rows + r] = s0;
+        out[(b + 1) * rows + r] = s1;
+        out[(b + 2) * rows + r] = s2;
+        out[(b + 3) * rows + r] = s3;
+      }
+      for (; b < x.batch; b++) {
         int qBase = b * cols;
         float sum = 0;
         for (int s = 0; s < cols; s += segment) {
@@ -59,6 +78,56 @@ final class VectorTernaryKernel implements TernaryKernel {
         out[b * rows + r] = sum;
       }
     }
+  }
+
+  private static final int TILE = 4;
+
+  /** {@link #segmentSum} for four activation vectors {@code stride} apart, decoding each weight vector once. */
+  private static void segmentSum4(byte[] codes, int codeOff, byte[] q, int qOff, int stride, int groups, int[] out) {
+    int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    for (int g0 = 0; g0 < groups; g0 += FLUSH_GROUPS) {
+      ShortVector a0 = ShortVector.zero(S);
+      ShortVector a1 = ShortVector.zero(S);
+      ShortVector a2 = ShortVector.zero(S);
+      ShortVector a3 = ShortVector.zero(S);
+      int gEnd = Math.min(groups, g0 + FLUSH_GROUPS);
+      for (int g = g0; g < gEnd; g++) {
+        for (int h = 0; h < LOADS_PER_GROUP; h++) {
+          ByteVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + h * B.length());
+          int a = qOff + g * TernaryMatrix.GROUP + h * B.length();
+          for (int l = 0; l < 4; l++) {
+            ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
+            int at = a + 32 * l;
+            a0 = addPairs(a0, weight.mul(ByteVector.fromArray(B, q, at)));
+            a1 = addPairs(a1, weight.mul(ByteVector.fromArray(B, q, at + stride)));
+            a2 = addPairs(a2, weight.mul(ByteVector.fromArray(B, q, at + 2 * stride)));
+            a3 = addPairs(a3, weight.mul(ByteVector.fromArray(B, q, at + 3 * stride)));
+          }
+        }
+      }
+      t0 += total(a0);
+      t1 += total(a1);
+      t2 += total(a2);
+      t3 += total(a3);
+    }
+    out[0] = t0;
+    out[1] = t1;
+    out[2] = t2;
+    out[3] = t3;
+  }
+
+  /** acc + (low byte + high byte) of each short lane of the byte products. */
+  private static ShortVector addPairs(ShortVector acc, ByteVector products) {
+    ShortVector pairs = products.reinterpretAsShorts();
+    return acc.add(pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
+        .add(pairs.lanewise(VectorOperators.ASHR, 8));
+  }
+
+  /** The sum of all short lanes, exactly (via int pairs). */
+  private static int total(ShortVector acc) {
+    IntVector ints = acc.reinterpretAsInts();
+    return ints.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+        .add(ints.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
   }
 
   /** Σ (code-1)·q over {@code groups} consecutive 128-weight groups. */
@@ -74,17 +143,11 @@ final class VectorTernaryKernel implements TernaryKernel {
           ByteVector c = ByteVector.fromArray(B, codes, c0);
           for (int l = 0; l < 4; l++) {
             ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
-            ByteVector product = weight.mul(ByteVector.fromArray(B, q, a0 + 32 * l));
-            ShortVector pairs = product.reinterpretAsShorts();
-            // low byte (sign-extended) + high byte of each short lane
-            acc = acc.add(pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
-                .add(pairs.lanewise(VectorOperators.ASHR, 8));
+            acc = addPairs(acc, weight.mul(ByteVector.fromArray(B, q, a0 + 32 * l)));
           }
         }
       }
-      IntVector ints = acc.reinterpretAsInts();
-      total += ints.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-          .add(ints.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+      total += total(acc);
     }
     return total;
   }

@@ -30,7 +30,7 @@ class BitNetCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String c : new String[] {"generate", "logits", "perplexity", "tokenize", "info", "synth"}) {
+    for (String c : new String[] {"generate", "logits", "perplexity", "tokenize", "info", "synth", "bench"}) {
       Run r = cli(c, "--help");
       assertEquals(0, r.exit, c);
       assertTrue(r.out.contains("Usage: bitnet-engine " + c), c + ": " + r.out);
@@ -106,6 +106,22 @@ class BitNetCliTest {
     assertEquals(0, s.exit, s.err);
     Run g = cli("generate", "--model", out.toString(), "--prompt", "abc", "--max-tokens", "3", "--json");
     assertEquals(0, g.exit, g.err);
+  }
+
+  /** The bench command's JSON contract (its figures are measurements, not asserted here). */
+  @Test
+  void benchPrintsTheDocumentedKeys() throws Exception {
+    Run r = cli("bench", "--model", "default", "--steps", "3", "--batch", "4", "--json");
+    assertEquals(0, r.exit, r.err);
+    JsonNode j = JSON.readTree(r.out);
+    for (String key : new String[] {"threads", "bandwidth_gb_s", "model_bytes", "decode_tokens_per_s",
+        "decode_bandwidth_ratio", "prefill_tokens_per_s", "batch_speedup", "resident_over_file"}) {
+      assertTrue(j.has(key), "bench --json has " + key + ": " + j);
+    }
+    assertTrue(j.get("batch_speedup").has("4"), j.toString());
+    Run two = cli("bench", "--model", "default", "--steps", "2", "--batch", "2", "--threads", "1,2", "--json");
+    assertEquals(2, JSON.readTree(two.out).size(), "a list for two thread counts");
+    assertEquals(2, cli("bench").exit, "needs --model or --shape");
   }
 
   @Test

@@ -133,7 +133,7 @@ class TernaryKernelTest {
       float[] scales = new float[rows * blocks];
       for (int i = 0; i < scales.length; i++) scales[i] = (float) (0.1 + r.nextDouble());
       TernaryMatrix m = matrix(codes, scales, scaleBlock, 1f);
-      int batch = 3;
+      int batch = 5; // a tile of four plus one: both vector paths
       float[] x = new float[batch * cols];
       for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
       for (TernaryKernel k : kernels()) {

@@ -1,0 +1,114 @@
+package org.bitnetspark.engine.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bitnetspark.engine.kernel.ActivationQuant;
+import org.bitnetspark.engine.kernel.Compute;
+import org.bitnetspark.engine.kernel.Kernels;
+import org.bitnetspark.engine.kernel.ParallelRows;
+import org.bitnetspark.engine.model.Batch;
+import org.bitnetspark.engine.model.BitNetModel;
+import org.bitnetspark.engine.model.ForwardPass;
+import org.bitnetspark.engine.model.KvCache;
+
+/**
+ * The engine's speed, measured in one run so that the figures can be read as ratios: the machine's
+ * read bandwidth, decode at batch 1, prefill, batched decode, and the vector kernels against the
+ * scalar ones. Decoding is memory-bound in principle: each step reads every packed weight once, so
+ * {@code tokens/s x bytes read per token / bandwidth} says how close the kernels come to the limit.
+ */
+public final class EngineBenchmark {
+  private final BitNetModel model;
+  private final long fileBytes;
+  private final ActivationQuant activationQuant;
+  private final int decodeSteps;
+
+  public EngineBenchmark(BitNetModel model, long fileBytes, ActivationQuant activationQuant, int decodeSteps) {
+    this.model = model;
+    this.fileBytes = fileBytes;
+    this.activationQuant = activationQuant;
+    this.decodeSteps = decodeSteps;
+  }
+
+  /** All figures for one thread count, keyed as the {@code --json} output documents. */
+  public Map<String, Object> run(int threads, int[] batchSizes) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (ParallelRows parallel = new ParallelRows(threads)) {
+      double bandwidth = Bandwidth.measure(threads);
+      long modelBytes = model.residentWeightBytes();
+      ForwardPass vector = new ForwardPass(model, new Compute(Kernels.get(), parallel, activationQuant));
+      double decode = decodeTokensPerSecond(vector, 1);
+      double prefill = prefillTokensPerSecond(vector, Math.min(128, model.config().contextLength() - 1));
+      out.put("threads", threads);
+      out.put("kernel", Kernels.get().name());
+      out.put("bandwidth_gb_s", bandwidth / 1e9);
+      out.put("model_bytes", modelBytes);
+      out.put("decode_tokens_per_s", decode);
+      out.put("decode_bandwidth_ratio", decode * modelBytes / bandwidth);
+      out.put("prefill_tokens_per_s", prefill);
+      out.put("prefill_over_decode", prefill / decode);
+      if (Kernels.vectorAvailable()) {
+        ForwardPass scalar = new ForwardPass(model, new Compute(Kernels.create(Kernels.Choice.SCALAR), parallel,
+            activationQuant));
+        out.put("vector_over_scalar", decode / decodeTokensPerSecond(scalar, 1));
+      }
+      Map<String, Double> speedup = new LinkedHashMap<>();
+      Map<String, Double> throughput = new LinkedHashMap<>();
+      for (int b : batchSizes) {
+        double tps = decodeTokensPerSecond(vector, b);
+        throughput.put(String.valueOf(b), tps);
+        speedup.put(String.valueOf(b), tps / decode);
+      }
+      out.put("batch_tokens_per_s", throughput);
+      out.put("batch_speedup", speedup);
+      out.put("resident_over_file", (double) modelBytes / fileBytes);
+    }
+    return out;
+  }
+
+  /** Tokens per second of {@code batch} sequences decoding together (one token each per step). */
+  double decodeTokensPerSecond(ForwardPass forward, int batch) {
+    int prompt = 4;
+    int steps = Math.max(2, Math.min(decodeSteps, model.config().contextLength() - prompt - 1));
+    List<KvCache> caches = new ArrayList<>(batch);
+    Batch b = new Batch();
+    for (int s = 0; s < batch; s++) {
+      KvCache cache = KvCache.create(KvCache.Type.F16, model.config(), prompt + steps + 1);
+      caches.add(cache);
+      for (int p = 0; p < prompt; p++) b.add(token(s, p), p, cache, p == prompt - 1);
+    }
+    forward.forward(b); // prefill, not timed
+    step(forward, caches, prompt); // warm-up step, not timed
+    long start = System.nanoTime();
+    for (int t = 1; t < steps; t++) step(forward, caches, prompt + t);
+    return (double) batch * (steps - 1) / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private void step(ForwardPass forward, List<KvCache> caches, int position) {
+    Batch b = new Batch();
+    for (int s = 0; s < caches.size(); s++) b.add(token(s, position), position, caches.get(s), true);
+    forward.forward(b);
+  }
+
+  /** Tokens per second of one prompt of {@code length} tokens processed as one batch. */
+  double prefillTokensPerSecond(ForwardPass forward, int length) {
+    int runs = 3;
+    double best = 0;
+    for (int r = 0; r < runs; r++) {
+      KvCache cache = KvCache.create(KvCache.Type.F16, model.config(), length);
+      Batch b = new Batch();
+      for (int p = 0; p < length; p++) b.add(token(r, p), p, cache, p == length - 1);
+      long start = System.nanoTime();
+      forward.forward(b);
+      best = Math.max(best, length / ((System.nanoTime() - start) / 1e9));
+    }
+    return best;
+  }
+
+  /** Deterministic, varied token ids. */
+  private int token(int sequence, int position) {
+    return 3 + Math.floorMod(sequence * 7919 + position * 104729, model.config().vocabSize() - 3);
+  }
+}
