@@ -21,6 +21,12 @@ public final class Bandwidth {
   public static double measure(int threads) {
     long[] buffer = new long[BUFFER_BYTES / 8];
     for (int i = 0; i < buffer.length; i += 512) buffer[i] = i; // touch every page
+    // compile the loop before timing it: a first pass that runs interpreted or on-stack-replaced code
+    // measures the JIT, not the memory
+    long[] small = new long[1 << 14];
+    long warm = 0;
+    for (int i = 0; i < 20_000; i++) warm += sum(small, 0, small.length);
+    sink = warm;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       double best = 0;

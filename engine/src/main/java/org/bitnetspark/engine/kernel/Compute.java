@@ -7,6 +7,7 @@ package org.bitnetspark.engine.kernel;
 public final class Compute {
   private final TernaryKernel kernel;
   private final FloatDot floatDot;
+  private final HalfDecoder halfDecoder;
   private final ParallelRows parallel;
   private final ActivationQuant activationQuant;
   private final QuantizedActivations scratch = new QuantizedActivations();
@@ -14,6 +15,7 @@ public final class Compute {
   public Compute(Kernels kernels, ParallelRows parallel, ActivationQuant activationQuant) {
     this.kernel = kernels.ternary();
     this.floatDot = kernels.floatDot();
+    this.halfDecoder = kernels.halfDecoder();
     this.parallel = parallel;
     this.activationQuant = activationQuant;
   }
@@ -24,6 +26,10 @@ public final class Compute {
 
   public FloatDot floatDot() {
     return floatDot;
+  }
+
+  public HalfDecoder halfDecoder() {
+    return halfDecoder;
   }
 
   public ParallelRows parallel() {

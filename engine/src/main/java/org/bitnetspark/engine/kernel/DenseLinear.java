@@ -66,10 +66,13 @@ public final class DenseLinear implements Linear {
     }
     float[] in = input;
     FloatDot dot = compute.floatDot();
+    HalfDecoder half = info.type() == GgmlType.F16 ? compute.halfDecoder() : null;
     compute.parallel().forRows(rows, (start, end) -> {
       float[] w = new float[cols];
       for (int r = start; r < end; r++) {
-        row(r, w, 0); // dequantised once, used by every vector of the batch
+        // dequantised once, used by every vector of the batch
+        if (half != null) half.decode(data, r * cols * 2, w, 0, cols);
+        else row(r, w, 0);
         for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }
     });

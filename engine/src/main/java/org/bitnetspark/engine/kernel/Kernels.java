@@ -27,15 +27,18 @@ public final class Kernels {
     }
   }
 
-  private static final boolean VECTOR_AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  private static final boolean VECTOR_AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+      && VectorSupport.has256BitVectors();
   private static final Kernels DEFAULT = create(Choice.parse(System.getProperty(PROPERTY, "auto")));
 
   private final TernaryKernel ternary;
   private final FloatDot floatDot;
+  private final HalfDecoder halfDecoder;
 
-  private Kernels(TernaryKernel ternary, FloatDot floatDot) {
+  private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder) {
     this.ternary = ternary;
     this.floatDot = floatDot;
+    this.halfDecoder = halfDecoder;
   }
 
   /** The JVM-wide choice. */
@@ -54,16 +57,16 @@ public final class Kernels {
       case VECTOR -> {
         if (!VECTOR_AVAILABLE) {
           throw new IllegalStateException("-D" + PROPERTY + "=vector but the JVM lacks the jdk.incubator.vector "
-              + "module; start java with --add-modules jdk.incubator.vector");
+              + "module (start java with --add-modules jdk.incubator.vector) or the CPU lacks 256-bit vectors");
         }
         yield true;
       }
       case AUTO -> VECTOR_AVAILABLE;
     };
-    Kernels k = vector ? vectorKernels() : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR);
+    Kernels k = vector ? vectorKernels() : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR, HalfDecoder.SCALAR);
     if (choice == Choice.AUTO) {
-      LOG.info("kernels: {}{}", k.ternary.name(), vector ? "" : " (start java with --add-modules jdk.incubator.vector "
-          + "for the Vector API kernels)");
+      LOG.info("kernels: {}{}", k.ternary.name(), vector ? "" : " (the Vector API kernels need --add-modules "
+          + "jdk.incubator.vector and a CPU with 256-bit vectors)");
     }
     return k;
   }
@@ -75,7 +78,9 @@ public final class Kernels {
           .getDeclaredConstructor().newInstance();
       FloatDot d = (FloatDot) Class.forName("org.bitnetspark.engine.kernel.VectorFloatDot")
           .getDeclaredConstructor().newInstance();
-      return new Kernels(t, d);
+      HalfDecoder h = (HalfDecoder) Class.forName("org.bitnetspark.engine.kernel.VectorHalfDecoder")
+          .getDeclaredConstructor().newInstance();
+      return new Kernels(t, d, h);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot load the Vector API kernels", e);
     }
@@ -87,6 +92,10 @@ public final class Kernels {
 
   public FloatDot floatDot() {
     return floatDot;
+  }
+
+  public HalfDecoder halfDecoder() {
+    return halfDecoder;
   }
 
   public String name() {

@@ -4,7 +4,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.bitnetspark.engine.tensor.TernaryMatrix;
 
@@ -19,11 +18,13 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  * <p>Float activations ({@code --activation-quant none}, a reference mode) use the scalar loop.
  */
 final class VectorTernaryKernel implements TernaryKernel {
-  /** 32 byte lanes where the CPU has 256-bit vectors, else 16: a 32-byte group is one or two loads. */
-  private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.vectorBitSize() >= 256
-      ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
-  private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(B.vectorBitSize()));
-  private static final int LOADS_PER_GROUP = TernaryMatrix.GROUP_BYTES / B.length();
+  /**
+   * 32 byte lanes: one load is one 32-byte group. The species must be a plain constant: chosen by an
+   * expression, C2 cannot bind the reinterpret and reduce intrinsics and falls back to Java code (10x
+   * slower; seen in profiles). {@link Kernels} uses this kernel only where 256-bit vectors exist.
+   */
+  private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+  private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
   private static final int FLUSH_GROUPS = 16;
 
   private final ScalarTernaryKernel scalar = new ScalarTernaryKernel();
@@ -82,7 +83,11 @@ final class VectorTernaryKernel implements TernaryKernel {
 
   private static final int TILE = 4;
 
-  /** {@link #segmentSum} for four activation vectors {@code stride} apart, decoding each weight vector once. */
+  /**
+   * {@link #segmentSum} for four activation vectors {@code stride} apart, decoding each weight vector
+   * once. The pair sums and totals are written out here rather than called: C2 declines to inline
+   * helpers into a method this large, and a vector passed to a call that is not inlined is boxed.
+   */
   private static void segmentSum4(byte[] codes, int codeOff, byte[] q, int qOff, int stride, int groups, int[] out) {
     int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
     for (int g0 = 0; g0 < groups; g0 += FLUSH_GROUPS) {
@@ -92,23 +97,29 @@ final class VectorTernaryKernel implements TernaryKernel {
       ShortVector a3 = ShortVector.zero(S);
       int gEnd = Math.min(groups, g0 + FLUSH_GROUPS);
       for (int g = g0; g < gEnd; g++) {
-        for (int h = 0; h < LOADS_PER_GROUP; h++) {
-          ByteVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + h * B.length());
-          int a = qOff + g * TernaryMatrix.GROUP + h * B.length();
-          for (int l = 0; l < 4; l++) {
-            ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
-            int at = a + 32 * l;
-            a0 = addPairs(a0, weight.mul(ByteVector.fromArray(B, q, at)));
-            a1 = addPairs(a1, weight.mul(ByteVector.fromArray(B, q, at + stride)));
-            a2 = addPairs(a2, weight.mul(ByteVector.fromArray(B, q, at + 2 * stride)));
-            a3 = addPairs(a3, weight.mul(ByteVector.fromArray(B, q, at + 3 * stride)));
-          }
+        ByteVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES);
+        int a = qOff + g * TernaryMatrix.GROUP;
+        for (int l = 0; l < 4; l++) {
+          ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
+          int at = a + 32 * l;
+          ShortVector p0 = weight.mul(ByteVector.fromArray(B, q, at)).reinterpretAsShorts();
+          ShortVector p1 = weight.mul(ByteVector.fromArray(B, q, at + stride)).reinterpretAsShorts();
+          ShortVector p2 = weight.mul(ByteVector.fromArray(B, q, at + 2 * stride)).reinterpretAsShorts();
+          ShortVector p3 = weight.mul(ByteVector.fromArray(B, q, at + 3 * stride)).reinterpretAsShorts();
+          a0 = a0.add(p0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p0.lanewise(VectorOperators.ASHR, 8));
+          a1 = a1.add(p1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p1.lanewise(VectorOperators.ASHR, 8));
+          a2 = a2.add(p2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p2.lanewise(VectorOperators.ASHR, 8));
+          a3 = a3.add(p3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p3.lanewise(VectorOperators.ASHR, 8));
         }
       }
-      t0 += total(a0);
-      t1 += total(a1);
-      t2 += total(a2);
-      t3 += total(a3);
+      IntVector i0 = a0.reinterpretAsInts();
+      IntVector i1 = a1.reinterpretAsInts();
+      IntVector i2 = a2.reinterpretAsInts();
+      IntVector i3 = a3.reinterpretAsInts();
+      t0 += i0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i0.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+      t1 += i1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i1.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+      t2 += i2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i2.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+      t3 += i3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i3.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
     }
     out[0] = t0;
     out[1] = t1;
@@ -137,14 +148,11 @@ final class VectorTernaryKernel implements TernaryKernel {
       ShortVector acc = ShortVector.zero(S);
       int gEnd = Math.min(groups, g0 + FLUSH_GROUPS);
       for (int g = g0; g < gEnd; g++) {
-        for (int h = 0; h < LOADS_PER_GROUP; h++) {
-          int c0 = codeOff + g * TernaryMatrix.GROUP_BYTES + h * B.length();
-          int a0 = qOff + g * TernaryMatrix.GROUP + h * B.length();
-          ByteVector c = ByteVector.fromArray(B, codes, c0);
-          for (int l = 0; l < 4; l++) {
-            ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
-            acc = addPairs(acc, weight.mul(ByteVector.fromArray(B, q, a0 + 32 * l)));
-          }
+        ByteVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES);
+        int a0 = qOff + g * TernaryMatrix.GROUP;
+        for (int l = 0; l < 4; l++) {
+          ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
+          acc = addPairs(acc, weight.mul(ByteVector.fromArray(B, q, a0 + 32 * l)));
         }
       }
       total += total(acc);
