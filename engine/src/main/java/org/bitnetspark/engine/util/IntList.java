@@ -12,15 +12,6 @@ public final class IntList {
     values[size++] = v;
   }
 
-  public void addAll(int[] vs) {
-    for (int v : vs) add(v);
-  }
-
-  public int get(int i) {
-    if (i >= size) throw new IndexOutOfBoundsException(i + " >= " + size);
-    return values[i];
-  }
-
   public int size() {
     return size;
   }

@@ -42,16 +42,15 @@ public final class ModelLocator {
       mtime = status.getModificationTime();
     }
     ModelConfig config;
+    ModelDistribution distribution;
     List<byte[]> bytes = null;
     try (ModelSource source = ModelSources.open(location)) {
-      if (size < 0) size = source.size();
+      if (size < 0) size = source.size(); // the bundled model: every executor has it in its jar
       GgufFile f = GgufReader.read(source);
       config = ModelConfig.fromGguf(location, f.metadata(), Tokenizers.fromGguf(location, f.metadata()).vocabSize());
-      ModelDistribution d = requested.resolve(size);
-      if (d == ModelDistribution.BROADCAST) bytes = chunksOf(source);
+      distribution = requested.resolve(size);
+      if (distribution == ModelDistribution.BROADCAST) bytes = chunksOf(source);
     }
-    // the bundled model needs no path: it is in every executor's copy of the jar
-    ModelDistribution distribution = requested.resolve(size);
     List<Broadcast<byte[]>> broadcasts = null;
     if (bytes != null) {
       broadcasts = new ArrayList<>(bytes.size());
@@ -73,5 +72,4 @@ public final class ModelLocator {
     }
     return chunks;
   }
-
 }
