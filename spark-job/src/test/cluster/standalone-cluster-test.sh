@@ -60,7 +60,9 @@ ids = [r["id"] for r in rows]
 assert len(rows) == 16 and len(set(ids)) == 16, f"expected 16 distinct rows, got {len(rows)}"
 executors = stats["executors"]
 assert len(executors) == 2, f"expected work on 2 executor JVMs, got {list(executors)}"
-assert all(e["model_load_millis"] > 0 for e in executors.values()), "each executor JVM loads the model once"
+assert sum(e["tasks"] for e in executors.values()) == 4, f"4 partitions, 4 tasks: {executors}"
+assert all(e["model_loads"] == 1 for e in executors.values()), \
+    f"each executor JVM loads the model exactly once, however many tasks it runs: {executors}"
 assert {r["executor_id"] for r in rows} == set(executors), "rows name the executors that made them"
 print(f"ok: {out}: 16 rows from executors {sorted(executors)}, distribution {stats['distribution']}")
 PY

@@ -21,11 +21,24 @@ final class VectorHalfDecoder implements HalfDecoder {
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_256; // 8 ints
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
+  /**
+   * Vector loads only from arrays: JDK 19 moved buffer loads to MemorySegment, which Java 17 lacks, so
+   * the halves are bulk-copied into a per-thread array first (docs: STYLE.md, "Hot loops").
+   */
+  private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
+
   @Override
   public void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
+    short[] halves = SCRATCH.get();
+    if (halves.length < n) {
+      halves = new short[n];
+      SCRATCH.set(halves);
+    }
+    src.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(byteOffset).slice().order(ByteOrder.LITTLE_ENDIAN)
+        .asShortBuffer().get(halves, 0, n);
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
-      ShortVector h = ShortVector.fromByteBuffer(S, src, byteOffset + 2 * i, ByteOrder.LITTLE_ENDIAN);
+      ShortVector h = ShortVector.fromArray(S, halves, i);
       IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
       IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
       IntVector exp = bits.lanewise(VectorOperators.LSHR, 10).and(0x1f);
@@ -42,6 +55,6 @@ final class VectorHalfDecoder implements HalfDecoder {
       value = value.reinterpretAsInts().or(sign).reinterpretAsFloats();
       value.intoArray(dst, dstOffset + i);
     }
-    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.getShort(byteOffset + 2 * i));
+    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(halves[i]);
   }
 }

@@ -49,8 +49,9 @@ public record JobSummary(String job, String model, String distribution, long mod
           st.name().replaceAll(" at .*", ""), st.tasks(), st.durationMillis() / 1e3, st.rows(), st.outputTokens()));
     }
     for (ExecutorStats e : executors.values()) {
-      s.append(String.format("  executor %s: %d tasks, %d rows, model %,d bytes resident, peak KV cache %,d bytes, "
-          + "peak heap %,d bytes%n", e.executorId(), e.tasks(), e.rows(), e.modelBytes(), e.peakKvBytes(), e.peakHeapBytes()));
+      s.append(String.format("  executor %s: %d tasks, %d rows, model %,d bytes resident (loaded %d time(s) in this "
+          + "job), peak KV cache %,d bytes, peak heap %,d bytes%n", e.executorId(), e.tasks(), e.rows(), e.modelBytes(),
+          e.modelLoads(), e.peakKvBytes(), e.peakHeapBytes()));
     }
     return s.toString();
   }

@@ -18,6 +18,7 @@ final class TaskRuntime {
   final String executorId;
   private final JobMetrics metrics;
   private final long modelLoadMillis;
+  private final boolean loadedModel;
   private final long start = System.nanoTime();
   long rows;
   long tokens;
@@ -27,7 +28,8 @@ final class TaskRuntime {
     this.metrics = metrics;
     int loadsBefore = ExecutorModelCache.loads();
     ExecutorModelCache.Entry model = ExecutorModelCache.get(settings.model());
-    this.modelLoadMillis = ExecutorModelCache.loads() > loadsBefore ? model.loadMillis() : 0;
+    this.loadedModel = ExecutorModelCache.loads() > loadsBefore;
+    this.modelLoadMillis = loadedModel ? model.loadMillis() : 0;
     this.engine = new BitNetEngine(model.model(), settings.engineOptions());
     SparkEnv env = SparkEnv.get();
     this.executorId = env == null ? "local" : env.executorId();
@@ -40,6 +42,6 @@ final class TaskRuntime {
     engine.close();
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     metrics.executors.add(new ExecutorStats(executorId, 1, rows, tokens, System.nanoTime() - start,
-        engine.model().residentWeightBytes(), modelLoadMillis, peakKvBytes, heap));
+        engine.model().residentWeightBytes(), loadedModel ? 1 : 0, modelLoadMillis, peakKvBytes, heap));
   }
 }
