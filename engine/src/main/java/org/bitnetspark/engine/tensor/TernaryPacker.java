@@ -60,7 +60,7 @@ public final class TernaryPacker {
         scales[r * blocks + b] = Float16.toFloat(data.getShort(at + 64));
       }
     }
-    return new TernaryMatrix(t.name(), t.type(), rows, cols, codes, scales, TernaryCodes.QK, os);
+    return withBlockScales(t, rows, cols, codes, scales, os);
   }
 
   private static TernaryMatrix tq1_0(TensorInfo t, ByteBuffer data, int rows, int cols, float os) {
@@ -76,7 +76,28 @@ public final class TernaryPacker {
         scales[r * blocks + b] = Float16.toFloat(data.getShort(at + 52));
       }
     }
-    return new TernaryMatrix(t.name(), t.type(), rows, cols, codes, scales, TernaryCodes.QK, os);
+    return withBlockScales(t, rows, cols, codes, scales, os);
+  }
+
+  /**
+   * A TQ matrix with its per-256 block scales, or with one scale per row when every block of each row
+   * has the same scale, which is what BitNet files hold (the quantiser's block scale is the tensor's
+   * absmean scale). The weights are the same either way; one scale per row lets a kernel sum a whole
+   * row exactly in integers before scaling once, instead of once per block (the paper's per-token
+   * formula, as bitnet.cpp computes it).
+   */
+  private static TernaryMatrix withBlockScales(TensorInfo t, int rows, int cols, byte[] codes, float[] scales, float os) {
+    int blocks = cols / TernaryCodes.QK;
+    for (int r = 0; r < rows; r++) {
+      for (int b = 1; b < blocks; b++) {
+        if (Float.floatToIntBits(scales[r * blocks + b]) != Float.floatToIntBits(scales[r * blocks])) {
+          return new TernaryMatrix(t.name(), t.type(), rows, cols, codes, scales, TernaryCodes.QK, os);
+        }
+      }
+    }
+    float[] perRow = new float[rows];
+    for (int r = 0; r < rows; r++) perRow[r] = scales[r * blocks];
+    return new TernaryMatrix(t.name(), t.type(), rows, cols, codes, perRow, cols, os);
   }
 
   /** I2_S groups hold the same 128 elements per 32 bytes as ours, with the bit pairs in reverse order. */
