@@ -1,20 +1,17 @@
 package org.bitnetspark.engine.io;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A model held on the heap as a list of byte arrays, so that it can exceed the 2 GiB limit of one
- * array: what a Spark broadcast delivers, and what is read from a remote file system. A slice
+ * array: what a Spark broadcast delivers. A slice
  * within one chunk is a view; one that straddles chunks is copied (tensors are aligned and far
  * smaller than a chunk, so that is rare).
  */
 public final class ChunkedModelSource implements ModelSource {
-  /** The chunk size used when reading a stream: 256 MiB. */
+  /** The chunk size of a broadcast: 256 MiB. */
   public static final int DEFAULT_CHUNK_BYTES = 256 << 20;
 
   private final String uri;
@@ -32,23 +29,6 @@ public final class ChunkedModelSource implements ModelSource {
       total += chunks.get(i).length;
     }
     this.size = total;
-  }
-
-  /** Reads {@code length} bytes of a stream into chunks of {@code chunkBytes}. */
-  public static List<byte[]> readChunks(InputStream in, long length, int chunkBytes, String uri) throws IOException {
-    List<byte[]> chunks = new ArrayList<>();
-    for (long done = 0; done < length; ) {
-      byte[] chunk = new byte[(int) Math.min(chunkBytes, length - done)];
-      int filled = 0;
-      while (filled < chunk.length) {
-        int n = in.read(chunk, filled, chunk.length - filled);
-        if (n < 0) throw new IOException(uri + " ended after " + (done + filled) + " of " + length + " bytes");
-        filled += n;
-      }
-      chunks.add(chunk);
-      done += chunk.length;
-    }
-    return chunks;
   }
 
   public List<byte[]> chunks() {

@@ -2,17 +2,15 @@ package org.bitnetspark.spark.model;
 
 import java.io.IOException;
 import java.net.URI;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.bitnetspark.engine.io.ChunkedModelSource;
 import org.bitnetspark.engine.io.ModelSource;
 import org.bitnetspark.engine.io.ModelSourceProvider;
 
 /**
- * Models on any Hadoop file system (hdfs://, s3a://, abfs://, ...): the file is read once, in 256 MiB
- * chunks, into the heap. Registered with {@link java.util.ServiceLoader}, so every engine entry point
- * accepts these URIs when this jar is on the class path. Local files never come here: the engine
+ * Models on any Hadoop file system (hdfs://, s3a://, abfs://, ...), read range by range
+ * ({@link HadoopModelSource}). Registered with {@link java.util.ServiceLoader}, so every engine entry
+ * point accepts these URIs when this jar is on the class path. Local files never come here: the engine
  * memory-maps them.
  */
 public final class HadoopModelSourceProvider implements ModelSourceProvider {
@@ -31,11 +29,6 @@ public final class HadoopModelSourceProvider implements ModelSourceProvider {
   @Override
   public ModelSource open(URI uri) throws IOException {
     Path path = new Path(uri);
-    FileSystem fs = path.getFileSystem(HadoopConfs.current());
-    long length = fs.getFileStatus(path).getLen();
-    try (FSDataInputStream in = fs.open(path)) {
-      return new ChunkedModelSource(uri.toString(),
-          ChunkedModelSource.readChunks(in, length, ChunkedModelSource.DEFAULT_CHUNK_BYTES, uri.toString()));
-    }
+    return new HadoopModelSource(uri.toString(), path.getFileSystem(HadoopConfs.current()), path);
   }
 }
