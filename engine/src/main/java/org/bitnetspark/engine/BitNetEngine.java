@@ -2,6 +2,7 @@ package org.bitnetspark.engine;
 
 import java.util.Iterator;
 import java.util.function.Consumer;
+import org.bitnetspark.engine.eval.MultipleChoiceScorer;
 import org.bitnetspark.engine.eval.PerplexityScorer;
 import org.bitnetspark.engine.generate.BatchScheduler;
 import org.bitnetspark.engine.generate.GenerationRequest;
@@ -52,6 +53,14 @@ public final class BitNetEngine implements AutoCloseable {
 
   public PerplexityScorer newPerplexityScorer() {
     return new PerplexityScorer(newForwardPass(), options.kvCache());
+  }
+
+  /**
+   * A multiple-choice scorer; {@code shareContext} evaluates each task's shared prefix once,
+   * {@code separator} joins context and choice (null: {@link MultipleChoiceScorer#DEFAULT_SEPARATOR}).
+   */
+  public MultipleChoiceScorer newMultipleChoiceScorer(boolean shareContext, String separator) {
+    return new MultipleChoiceScorer(newForwardPass(), options.kvCache(), shareContext, separator);
   }
 
   /** Generates for every request with continuous batching; results in completion order. */

@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
  * comparable; ratios within a run are.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark the generate job: tokens/s per batch size (ratio to batch 1), and model load time and "
-        + "executor memory for broadcast vs path distribution (ratios to the model file size).")
+    description = "Benchmark the jobs: generate tokens/s per batch size (ratio to batch 1), evaluate rows/s with and "
+        + "without the shared-context KV reuse (ratio), and model load time and executor memory for broadcast vs "
+        + "path distribution (ratios to the model file size).")
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "URI", defaultValue = "default", description = "Model (default: ${DEFAULT-VALUE}).")
   String model;
@@ -45,6 +46,19 @@ final class BenchCommand implements Callable<Integer> {
       description = "Batch sizes to compare (default: ${DEFAULT-VALUE}).")
   int[] batchSizes;
 
+  @Option(names = "--parts", split = ",", paramLabel = "PART,...", defaultValue = "batch,distribution,evaluate",
+      description = "What to measure: batch (generate throughput per batch size), distribution (broadcast vs path), "
+          + "evaluate (multiple-choice scoring with and without the shared-context KV reuse) (default: ${DEFAULT-VALUE}).")
+  List<String> parts;
+
+  @Option(names = "--eval-tasks", paramLabel = "N", defaultValue = "96",
+      description = "Synthetic 4-choice tasks for the evaluate comparison (default: ${DEFAULT-VALUE}).")
+  int evalTasks;
+
+  @Option(names = "--eval-input", paramLabel = "PATH",
+      description = "A JSON lines task file (id, context, choices, gold) to use instead of synthetic tasks.")
+  String evalInput;
+
   @Option(names = "--json", description = "Print the figures as one JSON object.")
   boolean json;
 
@@ -54,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (rows < 1 || maxTokens < 1) throw new IllegalArgumentException("rows and max-tokens must be at least 1");
+    for (String p : parts) {
+      if (!List.of("batch", "distribution", "evaluate").contains(p)) {
+        throw new IllegalArgumentException("--parts '" + p + "' is not one of batch, distribution, evaluate");
+      }
+    }
     SparkSession spark = BitNetSparkMain.session("bitnet bench");
     int partitions = spark.sparkContext().defaultParallelism();
     Dataset<Row> prompts = prompts(spark, rows).repartition(partitions).cache();
@@ -63,8 +82,16 @@ final class BenchCommand implements Callable<Integer> {
         .put("partitions", partitions);
     PrintWriter console = spec.commandLine().getErr();
 
-    // throughput per batch size; the model is loaded by a warm-up run first, so loads are not timed
+    // the model is loaded (and the JIT warmed) by a first run, so loads are not timed
     run(spark, prompts, BitNetOptions.of(spark).model(model).maxTokens(2).batchSize(1));
+    if (parts.contains("batch")) batchSizes(spark, prompts, out, console);
+    if (parts.contains("evaluate")) evaluate(spark, partitions, out.putObject("evaluate"), console);
+    if (parts.contains("distribution")) distribution(spark, prompts, partitions, out, console);
+    if (json) spec.commandLine().getOut().println(mapper.writeValueAsString(out));
+    return 0;
+  }
+
+  private void batchSizes(SparkSession spark, Dataset<Row> prompts, ObjectNode out, PrintWriter console) {
     ArrayNode batches = out.putArray("batch");
     double baseline = 0;
     for (int b : batchSizes) {
@@ -77,7 +104,72 @@ final class BenchCommand implements Callable<Integer> {
       batches.addObject().put("batch_size", b).put("tokens_per_s", tps).put("ratio_to_first", tps / baseline);
       console.printf("batch %3d: %8.1f tokens/s  (%.2fx batch %d)%n", b, tps, tps / baseline, batchSizes[0]);
     }
+  }
 
+  /**
+   * The evaluate job's shared-context KV reuse: the same tasks scored from scratch and with reuse, one
+   * after the other in this run. rows/s and tokens/s are given for both; "task tokens" are the tokens a
+   * from-scratch evaluation runs, the same numerator for both, so their ratio is the speed-up.
+   */
+  private void evaluate(SparkSession spark, int partitions, ObjectNode out, PrintWriter console) {
+    Dataset<Row> tasks = (evalInput != null ? spark.read().json(evalInput) : syntheticTasks(spark, evalTasks))
+        .repartition(partitions).cache();
+    long n = tasks.count();
+    out.put("tasks", n).put("input", evalInput != null ? evalInput : "synthetic");
+    for (boolean share : new boolean[] {false, true}) { // warm-up: both code paths compiled before timing
+      BitNet.evaluate(tasks.limit(2 * partitions), BitNetOptions.of(spark).model(model).shareContext(share))
+          .agg(functions.sum("tokens_evaluated")).first();
+    }
+    long taskTokens = 0;
+    double scratchRowsPerS = 0;
+    for (boolean share : new boolean[] {false, true}) {
+      long start = System.nanoTime();
+      Row r = BitNet.evaluate(tasks, BitNetOptions.of(spark).model(model).batchSize(16).shareContext(share))
+          .agg(functions.count(functions.lit(1)), functions.sum("tokens_evaluated")).first();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long forwardTokens = r.getLong(1);
+      if (!share) taskTokens = forwardTokens;
+      double rowsPerS = r.getLong(0) / seconds;
+      if (!share) scratchRowsPerS = rowsPerS;
+      String name = share ? "shared_context" : "from_scratch";
+      out.putObject(name).put("seconds", seconds).put("rows_per_s", rowsPerS)
+          .put("forward_tokens", forwardTokens).put("forward_tokens_per_s", forwardTokens / seconds)
+          .put("task_tokens_per_s", taskTokens / seconds);
+      console.printf("evaluate %-14s: %7.1f rows/s, %8.1f task tokens/s, %9d tokens through the model%n", name,
+          rowsPerS, taskTokens / seconds, forwardTokens);
+      if (share) {
+        out.put("speedup", rowsPerS / scratchRowsPerS).put("work_ratio", (double) taskTokens / forwardTokens);
+        console.printf("evaluate: shared context %.2fx the rows/s of scoring from scratch (%.2fx fewer tokens)%n",
+            rowsPerS / scratchRowsPerS, (double) taskTokens / forwardTokens);
+      }
+    }
+  }
+
+  /** HellaSwag-shaped tasks (a ~25-word context, four ~12-word endings) from a seeded word list. */
+  private static Dataset<Row> syntheticTasks(SparkSession spark, int n) {
+    String[] words = ("the king my lord good sir what thou thee thy hath doth love night day fair sweet death heaven "
+        + "heart noble gentle speak come go hence stay tell shall will would never ever more honour grace father son "
+        + "daughter brother friend enemy sword crown blood tears fortune world time hand eyes").split(" ");
+    java.util.Random random = new java.util.Random(7);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<String> choices = new ArrayList<>();
+      for (int c = 0; c < 4; c++) choices.add(sentence(words, random, 12));
+      rows.add(RowFactory.create("t" + i, sentence(words, random, 25), choices, (long) random.nextInt(4)));
+    }
+    return spark.createDataFrame(rows, new StructType().add("id", DataTypes.StringType)
+        .add("context", DataTypes.StringType).add("choices", DataTypes.createArrayType(DataTypes.StringType))
+        .add("gold", DataTypes.LongType));
+  }
+
+  private static String sentence(String[] words, java.util.Random random, int length) {
+    StringBuilder s = new StringBuilder();
+    for (int w = 0; w < length; w++) s.append(w == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
+    return s.append('.').toString();
+  }
+
+  private void distribution(SparkSession spark, Dataset<Row> prompts, int partitions, ObjectNode out,
+      PrintWriter console) throws Exception {
     // load time and resident memory, broadcast vs path: each from an empty executor cache
     ArrayNode loads = out.putArray("distribution");
     for (String d : new String[] {"broadcast", "path"}) {
@@ -97,8 +189,6 @@ final class BenchCommand implements Callable<Integer> {
       console.printf("%-9s: first job %.2f s, executor load %d ms, executor memory %.2fx the file%n", d, seconds,
           loadMillis, (double) (resident + heldBroadcast) / fileBytes);
     }
-    if (json) spec.commandLine().getOut().println(mapper.writeValueAsString(out));
-    return 0;
   }
 
   private long modelFileBytes(SparkSession spark) throws Exception {

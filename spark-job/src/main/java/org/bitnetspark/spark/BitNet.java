@@ -8,11 +8,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.bitnetspark.spark.jobs.EvalInput;
 import org.bitnetspark.spark.jobs.InputSpec;
 import org.bitnetspark.spark.jobs.JobSettings;
 import org.bitnetspark.spark.jobs.OutputSchemas;
 import org.bitnetspark.spark.metrics.JobMetrics;
 import org.bitnetspark.spark.model.ModelLocator;
+import org.bitnetspark.spark.run.EvaluatePartition;
 import org.bitnetspark.spark.run.GeneratePartition;
 import org.bitnetspark.spark.run.PerplexityPartition;
 
@@ -56,11 +58,37 @@ public final class BitNet {
         Encoders.row(OutputSchemas.PERPLEXITY));
   }
 
+  /**
+   * Evaluates task rows (columns id, task, context, choices, gold for multiple choice; prompt,
+   * references for generation; {@link BitNetOptions#columns} maps other names). Columns as the evaluate
+   * job's output: id, task, type, gold, chosen, chosen_norm, chosen_per_token, correct, correct_norm,
+   * correct_per_token, choice_logliks, choice_tokens, choice_bytes, completion, exact_match, contains,
+   * tokens_evaluated, error, latency_ms, executor_id.
+   */
+  public static Dataset<Row> evaluate(Dataset<Row> input, BitNetOptions options) {
+    return evaluate(input, options, metrics -> { });
+  }
+
+  /** As {@link #evaluate(Dataset, BitNetOptions)}, handing over the accumulators the rows will update. */
+  public static Dataset<Row> evaluate(Dataset<Row> input, BitNetOptions options, Consumer<JobMetrics> metricsSink) {
+    SparkSession spark = input.sparkSession();
+    Dataset<Row> rows = EvalInput.canonical(input, options.columnMapping(), options.taskNameOr("default"),
+        "the input Dataset");
+    JobSettings settings = settings(spark, options, true);
+    JobMetrics metrics = new JobMetrics(spark.sparkContext(), "evaluate");
+    metricsSink.accept(metrics);
+    return rows.mapPartitions(new EvaluatePartition(settings, metrics), Encoders.row(OutputSchemas.EVALUATE));
+  }
+
   private static JobSettings settings(SparkSession spark, BitNetOptions options) {
+    return settings(spark, options, false);
+  }
+
+  private static JobSettings settings(SparkSession spark, BitNetOptions options, boolean evaluation) {
     try {
       ModelLocator.Located located = ModelLocator.locate(JavaSparkContext.fromSparkContext(spark.sparkContext()),
           options.modelLocation(), options.modelDistribution());
-      return options.settings(located.ref());
+      return evaluation ? options.evaluationSettings(located.ref()) : options.settings(located.ref());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read model " + options.modelLocation() + ": " + e.getMessage(), e);
     }

@@ -7,6 +7,8 @@ import org.bitnetspark.engine.eval.PerplexityScorer;
 import org.bitnetspark.engine.generate.SamplingParams;
 import org.bitnetspark.engine.kernel.ActivationQuant;
 import org.bitnetspark.engine.model.KvCache;
+import org.bitnetspark.spark.jobs.EvalInput;
+import org.bitnetspark.spark.jobs.EvalSettings;
 import org.bitnetspark.spark.jobs.JobSettings;
 import org.bitnetspark.spark.model.ModelDistribution;
 import org.bitnetspark.spark.model.ModelRef;
@@ -42,6 +44,10 @@ public final class BitNetOptions {
   String idColumn = "id";
   String textColumn;
   String optionsColumn;
+  String separator;
+  boolean shareContext = true;
+  String columns;
+  String taskName;
 
   private BitNetOptions(SparkSession spark) {
     this.spark = spark;
@@ -76,6 +82,14 @@ public final class BitNetOptions {
   public BitNetOptions textColumn(String v) { textColumn = v; return this; }
   /** A column of per-row generation options (JSON object string or map). */
   public BitNetOptions optionsColumn(String v) { optionsColumn = v; return this; }
+  /** evaluate: joins a context and each choice (default one space). */
+  public BitNetOptions separator(String v) { separator = v; return this; }
+  /** evaluate: reuse each task's context KV cache for all its choices (default true). */
+  public BitNetOptions shareContext(boolean v) { shareContext = v; return this; }
+  /** evaluate: {@code field=column,...} mapping of id, task, context, choices, gold, prompt, references. */
+  public BitNetOptions columns(String v) { columns = v; return this; }
+  /** evaluate: the task of rows without a task column (default {@code default}). */
+  public BitNetOptions taskName(String v) { taskName = v; return this; }
 
   public String modelLocation() {
     return model != null ? model : BitNetConf.get(spark, BitNetConf.MODEL, BitNetConf.MODEL_DEFAULT);
@@ -129,6 +143,28 @@ public final class BitNetOptions {
     int s = stride != null ? stride
         : BitNetConf.getInt(spark, BitNetConf.PERPLEXITY_STRIDE, BitNetConf.PERPLEXITY_STRIDE_DEFAULT);
     return new JobSettings(ref, aq, kv, threads, batch, max, sampling.temperature(), sampling.topK(), sampling.topP(),
-        sampling.minP(), sampling.repeatPenalty(), sampling.seed(), stop, overflow, m, c, s);
+        sampling.minP(), sampling.repeatPenalty(), sampling.seed(), stop, overflow, m, c, s,
+        new EvalSettings(separator, shareContext));
+  }
+
+  /**
+   * The evaluate job's settings: as {@link #settings}, except that generation rows decode greedily with
+   * at most 32 tokens up to a newline unless temperature, max tokens or stop strings were set here.
+   */
+  public JobSettings evaluationSettings(ModelRef ref) {
+    JobSettings s = settings(ref);
+    return new JobSettings(s.model(), s.activationQuant(), s.kvCache(), s.threadsPerTask(), s.batchSize(),
+        maxTokens != null ? s.maxTokens() : 32, temperature != null ? s.temperature() : 0f, s.topK(), s.topP(),
+        s.minP(), s.repeatPenalty(), s.seed(), stop.isEmpty() ? List.of("\n") : s.stopStrings(), s.promptOverflow(),
+        s.perplexityMethod(), s.perplexityContext(), s.perplexityStride(), s.eval());
+  }
+
+  /** evaluate: the column mapping. */
+  public java.util.Map<String, String> columnMapping() {
+    return EvalInput.parseColumns(columns);
+  }
+
+  public String taskNameOr(String defaultName) {
+    return taskName != null ? taskName : defaultName;
   }
 }

@@ -7,7 +7,11 @@ import org.apache.spark.sql.SparkSession;
 import org.bitnetspark.engine.cli.ExitCodes;
 import org.bitnetspark.engine.generate.GenerationRequest;
 import org.bitnetspark.engine.generate.SamplingParams;
+import java.util.Map;
 import org.bitnetspark.spark.jobs.BatchJob;
+import org.bitnetspark.spark.jobs.EvalInput;
+import org.bitnetspark.spark.jobs.EvalSettings;
+import org.bitnetspark.spark.jobs.JobInput;
 import org.bitnetspark.spark.jobs.JobSettings;
 import org.bitnetspark.spark.model.ModelRef;
 import picocli.CommandLine;
@@ -20,8 +24,10 @@ import picocli.CommandLine.Option;
  * failure, 2 a bad option.
  */
 @Command(name = "bitnet-spark", mixinStandardHelpOptions = true,
-    description = "BitNet b1.58 batch jobs on Spark: generate text for a prompt dataset, or score a corpus's perplexity.",
-    subcommands = {BitNetSparkMain.Generate.class, BitNetSparkMain.Perplexity.class, BenchCommand.class,
+    description = "BitNet b1.58 batch jobs on Spark: generate text for a prompt dataset, score a corpus's perplexity, "
+        + "or evaluate a model on benchmark tasks.",
+    subcommands = {BitNetSparkMain.Generate.class, BitNetSparkMain.Perplexity.class, BitNetSparkMain.Evaluate.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class BitNetSparkMain implements Runnable {
   @CommandLine.Spec
@@ -29,7 +35,7 @@ public final class BitNetSparkMain implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a job is required: generate or perplexity");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a job is required: generate, perplexity or evaluate");
   }
 
   public static void main(String[] args) {
@@ -162,6 +168,85 @@ public final class BitNetSparkMain implements Runnable {
       if (ctx < 0 || stride < 0) throw new IllegalArgumentException("ctx and stride must be >= 0");
       return new JobSettings(model, activationQuant, kvCache, threads, batchSize, 1, 0f, 0, 1f, 0f, 1f, 0, List.of(),
           "error", method, ctx, stride);
+    }
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Zero-shot evaluation: multiple-choice rows (context, choices, gold) are scored by the "
+          + "log-likelihood of each choice after its context (acc, acc_norm per byte, llama.cpp's per-token); "
+          + "generation rows (prompt, references) are completed greedily and scored by exact match and contains. "
+          + "Output columns: id, task, type, gold, chosen, chosen_norm, chosen_per_token, correct, correct_norm, "
+          + "correct_per_token, choice_logliks, choice_tokens, choice_bytes, completion, exact_match, contains, "
+          + "tokens_evaluated, error, latency_ms, executor_id; per-task accuracy with standard errors in the summary.")
+  static final class Evaluate extends JobCommand {
+    @Option(names = "--columns", paramLabel = "FIELD=COL,...",
+        description = "Map our fields (id, task, context, choices, gold, prompt, references) to the input's columns, "
+            + "e.g. context=ctx,choices=endings,gold=label for lm-evaluation-harness's HellaSwag.")
+    String columns;
+
+    @Option(names = "--task-name", paramLabel = "NAME",
+        description = "Task of rows without a task column (default: the input file's name up to its first dot).")
+    String taskName;
+
+    @Option(names = "--separator", paramLabel = "TEXT", defaultValue = " ",
+        description = "Joins context and choice (default: one space, as lm-evaluation-harness and llama.cpp).")
+    String separator;
+
+    @Option(names = "--share-context", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Evaluate each task's context once and reuse its KV cache for all its choices (default: "
+            + "${DEFAULT-VALUE}); --no-share-context scores every choice from scratch, for comparison.")
+    boolean shareContext;
+
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "32",
+        description = "Most tokens generated per generation row (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--stop", paramLabel = "TEXT", defaultValue = "\n",
+        description = "Stop string of generation rows (repeatable; default: a newline, for short answers).")
+    List<String> stop;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0",
+        description = "Generation rows: 0 is greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "" + SamplingParams.DEFAULT_SEED,
+        description = "Job seed for sampled generation rows (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--prompt-overflow", paramLabel = "POLICY", defaultValue = "error",
+        description = "A generation prompt longer than the context: error or truncate (default: ${DEFAULT-VALUE}).")
+    String promptOverflow;
+
+    @Override
+    BatchJob.Kind kind() {
+      return BatchJob.Kind.EVALUATE;
+    }
+
+    @Override
+    String textColumn() {
+      return "context";
+    }
+
+    @Override
+    String resolveInputFormat() {
+      String f = super.resolveInputFormat();
+      return f.equals("text") ? "hellaswag" : f; // a .txt task file is llama.cpp's HellaSwag layout
+    }
+
+    @Override
+    JobInput jobInput(String format) {
+      Map<String, String> mapping = new java.util.LinkedHashMap<>(EvalInput.parseColumns(columns));
+      if (!idCol.equals("id")) mapping.putIfAbsent("id", idCol);
+      return new EvalInput(input, format, mapping, taskName);
+    }
+
+    @Override
+    JobSettings settings(ModelRef model, int threads) {
+      new SamplingParams(temperature, 40, 0.95f, 0.05f, 1f, 64, seed); // validates
+      if (maxTokens < 1) throw new IllegalArgumentException("max-tokens " + maxTokens + " must be at least 1");
+      return new JobSettings(model, activationQuant, kvCache, threads, batchSize, maxTokens, temperature, 40, 0.95f,
+          0.05f, 1f, seed, stop == null ? List.of() : stop, promptOverflow, "sliding", 0, 0,
+          new EvalSettings(separator, shareContext));
     }
   }
 }

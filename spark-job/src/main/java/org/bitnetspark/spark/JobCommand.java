@@ -8,6 +8,7 @@ import org.bitnetspark.engine.kernel.ActivationQuant;
 import org.bitnetspark.engine.model.KvCache;
 import org.bitnetspark.spark.jobs.BatchJob;
 import org.bitnetspark.spark.jobs.InputSpec;
+import org.bitnetspark.spark.jobs.JobInput;
 import org.bitnetspark.spark.jobs.JobSettings;
 import org.bitnetspark.spark.jobs.OutputSpec;
 import org.bitnetspark.spark.model.ModelDistribution;
@@ -84,6 +85,11 @@ abstract class JobCommand implements Callable<Integer> {
 
   abstract JobSettings settings(ModelRef model, int threads);
 
+  /** How this job reads its input. */
+  JobInput jobInput(String format) {
+    return new InputSpec(input, format, idCol, textColumn(), optionsColumn());
+  }
+
   @Override
   public Integer call() throws Exception {
     // everything is validated before Spark starts
@@ -92,7 +98,7 @@ abstract class JobCommand implements Callable<Integer> {
     ModelDistribution d = ModelDistribution.parse(distribution);
     if (batchSize < 1) throw new IllegalArgumentException("batch-size " + batchSize + " must be at least 1");
     if (threadsPerTask < 0) throw new IllegalArgumentException("threads-per-task " + threadsPerTask + " must be >= 0");
-    InputSpec in = new InputSpec(input, resolveInputFormat(), idCol, textColumn(), optionsColumn());
+    JobInput in = jobInput(resolveInputFormat());
     OutputSpec out = new OutputSpec(output, outputFormat, mode, stats);
     settings(new ModelRef(model, 0, 0, null), 1); // checks the generation options too
     SparkSession spark = BitNetSparkMain.session("bitnet " + kind().jobName);
@@ -102,7 +108,7 @@ abstract class JobCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String resolveInputFormat() {
+  String resolveInputFormat() {
     if (!inputFormat.equalsIgnoreCase("auto")) return inputFormat;
     String p = input.toLowerCase(Locale.ROOT);
     if (p.endsWith(".json") || p.endsWith(".jsonl")) return "json";

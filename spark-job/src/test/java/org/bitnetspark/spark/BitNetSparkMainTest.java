@@ -41,7 +41,12 @@ class BitNetSparkMainTest {
   void helpListsTheJobsAndTheirOptions() {
     Run r = main("--help");
     assertEquals(0, r.exit);
-    assertTrue(r.out.contains("generate") && r.out.contains("perplexity") && r.out.contains("bench"), r.out);
+    assertTrue(r.out.contains("generate") && r.out.contains("perplexity") && r.out.contains("evaluate")
+        && r.out.contains("bench"), r.out);
+    Run e = main("evaluate", "--help");
+    for (String o : new String[] {"--columns", "--task-name", "--separator", "--[no-]share-context", "--max-tokens", "--stop"}) {
+      assertTrue(e.out.contains(o), "evaluate --help lists " + o + ": " + e.out);
+    }
     Run g = main("generate", "--help");
     for (String o : new String[] {"--input", "--input-format", "--id-col", "--text-col", "--output", "--output-format",
         "--model", "--max-tokens", "--temperature", "--seed", "--batch-size", "--stats", "--options-col"}) {
@@ -77,6 +82,28 @@ class BitNetSparkMainTest {
     assertEquals(3, spark.read().parquet(out).count());
     Run again = main("generate", "--input", input.toString(), "--output", out, "--max-tokens", "4");
     assertEquals(1, again.exit, "the output exists and --mode is error by default");
+  }
+
+  @Test
+  void runsTheEvaluateJobOnHellaswagLayoutFromTheCommandLine(SparkSession spark) throws Exception {
+    Path input = dir.resolve("tasks.hellaswag.txt");
+    Files.writeString(input, "ROMEO: What light through yonder\n0\nwindow breaks?\nfish.\ncandle.\nmoon.\n"
+        + "JULIET: O Romeo, Romeo!\n1\nstop\nwherefore art thou Romeo?\nand\nbut\n");
+    String out = dir.resolve("eval").toString();
+    Run r = main("evaluate", "--input", input.toString(), "--output", out, "--no-share-context");
+    assertEquals(0, r.exit, r.err);
+    assertTrue(r.err.contains("rows: 2 in, 2 out, 0 errors"), r.err);
+    assertTrue(r.err.contains("tasks (accuracy ± standard error):") && r.err.contains("tasks ") && r.err.contains("acc_norm"),
+        "the per-task table, task named after the file: " + r.err);
+    assertEquals(2, spark.read().parquet(out).filter("task = 'tasks' and size(choice_logliks) = 4").count());
+    Run badColumns = main("evaluate", "--input", input.toString(), "--output", dir.resolve("e2").toString(),
+        "--columns", "context");
+    assertEquals(2, badColumns.exit);
+    assertTrue(badColumns.err.contains("--columns entry 'context' is not field=column"), badColumns.err);
+    Run badField = main("evaluate", "--input", input.toString(), "--output", dir.resolve("e3").toString(),
+        "--columns", "question=q");
+    assertEquals(2, badField.exit);
+    assertTrue(badField.err.contains("'question', which is not one of"), badField.err);
   }
 
   @Test

@@ -107,8 +107,7 @@ public final class PerplexityScorer {
 
   /**
    * Evaluates {@code window} from an empty cache and scores the predictions made at positions
-   * {@code from .. to-2} (each predicting the next token), as llama-perplexity does: the log-softmax
-   * with the max in float, each exp in float, the sum in double.
+   * {@code from .. to-2} (each predicting the next token), as llama-perplexity does ({@link LogProbs}).
    */
   private PerplexityResult scoreWindow(int[] window, int from, int to) {
     KvCache cache = KvCache.create(kvType, forward.model().config(), window.length);
@@ -119,12 +118,7 @@ public final class PerplexityScorer {
     double nll = 0;
     int row = 0;
     for (int p = from; p <= to - 2; p++, row++) {
-      int off = row * vocab;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int v = 0; v < vocab; v++) max = Math.max(max, logits[off + v]);
-      double sum = 0;
-      for (int v = 0; v < vocab; v++) sum += (float) Math.exp(logits[off + v] - max);
-      nll += -(logits[off + window[p + 1]] - max - Math.log(sum));
+      nll -= LogProbs.logProb(logits, row * vocab, vocab, window[p + 1]);
     }
     return new PerplexityResult(nll, row, 1);
   }

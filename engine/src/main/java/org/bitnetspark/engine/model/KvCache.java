@@ -57,6 +57,27 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     return 2L * layers * capacity * kvDim * type().bytesPerValue();
   }
 
+  /**
+   * Copies positions {@code 0 .. positions-1} of every layer from {@code source}, a cache of the same
+   * type and model, so several continuations can share one computed prefix (multiple-choice scoring).
+   */
+  public void copyPrefixFrom(KvCache source, int positions) {
+    if (source.type() != type() || source.layers != layers || source.kvDim != kvDim) {
+      throw new IllegalArgumentException("cannot copy a " + source.type() + " cache of another shape into a " + type()
+          + " cache");
+    }
+    if (positions < 0 || positions > capacity || positions > source.capacity) {
+      throw new IllegalArgumentException("cannot copy " + positions + " positions between caches of capacity "
+          + source.capacity + " and " + capacity);
+    }
+    for (int l = 0; l < layers; l++) {
+      copyRange(source, l * source.capacity * kvDim, l * capacity * kvDim, positions * kvDim);
+    }
+  }
+
+  /** Copies {@code n} keys and values from {@code source} (same type) at {@code from} to this cache at {@code to}. */
+  abstract void copyRange(KvCache source, int from, int to, int n);
+
   abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
 
   /** q (already {@link #roundQuery rounded}) · key[pos][off .. off+n). */
@@ -91,6 +112,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
       int base = (layer * capacity + pos) * kvDim;
       System.arraycopy(k, kOff, keys, base, kvDim);
       System.arraycopy(v, vOff, values, base, kvDim);
+    }
+
+    @Override
+    void copyRange(KvCache source, int from, int to, int n) {
+      F32 src = (F32) source;
+      System.arraycopy(src.keys, from, keys, to, n);
+      System.arraycopy(src.values, from, values, to, n);
     }
 
     @Override
@@ -138,6 +166,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         keys[base + i] = Float16.fromFloat(k[kOff + i]);
         values[base + i] = Float16.fromFloat(v[vOff + i]);
       }
+    }
+
+    @Override
+    void copyRange(KvCache source, int from, int to, int n) {
+      F16 src = (F16) source;
+      System.arraycopy(src.keys, from, keys, to, n);
+      System.arraycopy(src.values, from, values, to, n);
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.bitnetspark.spark.model.HadoopConfs;
 import org.bitnetspark.spark.model.ModelDistribution;
 import org.bitnetspark.spark.model.ModelLocator;
 import org.bitnetspark.spark.model.ModelRef;
+import org.bitnetspark.spark.run.EvaluatePartition;
 import org.bitnetspark.spark.run.GeneratePartition;
 import org.bitnetspark.spark.run.PerplexityPartition;
 
@@ -34,10 +35,11 @@ import org.bitnetspark.spark.run.PerplexityPartition;
  * print and save the summary.
  */
 public final class BatchJob {
-  /** The two jobs. */
+  /** The jobs. */
   public enum Kind {
     GENERATE("generate", OutputSchemas.GENERATE),
-    PERPLEXITY("perplexity", OutputSchemas.PERPLEXITY);
+    PERPLEXITY("perplexity", OutputSchemas.PERPLEXITY),
+    EVALUATE("evaluate", OutputSchemas.EVALUATE);
 
     public final String jobName;
     final StructType schema;
@@ -65,7 +67,7 @@ public final class BatchJob {
    * @param settings builds the task settings once the model reference is known
    * @param partitions how many partitions to process in; 0 means at least the default parallelism
    */
-  public static JobSummary run(SparkSession spark, Kind kind, InputSpec input, OutputSpec output, String model,
+  public static JobSummary run(SparkSession spark, Kind kind, JobInput input, OutputSpec output, String model,
       ModelDistribution distribution, Function<ModelRef, JobSettings> settings, int partitions, PrintStream console)
       throws IOException {
     long start = System.nanoTime();
@@ -83,8 +85,11 @@ public final class BatchJob {
     try {
       int target = partitions > 0 ? partitions : Math.max(rows.rdd().getNumPartitions(), sc.defaultParallelism());
       Dataset<Row> spread = target != rows.rdd().getNumPartitions() ? rows.repartition(target) : rows;
-      MapPartitionsFunction<Row, Row> work = kind == Kind.GENERATE ? new GeneratePartition(taskSettings, metrics)
-          : new PerplexityPartition(taskSettings, metrics);
+      MapPartitionsFunction<Row, Row> work = switch (kind) {
+        case GENERATE -> new GeneratePartition(taskSettings, metrics);
+        case PERPLEXITY -> new PerplexityPartition(taskSettings, metrics);
+        case EVALUATE -> new EvaluatePartition(taskSettings, metrics);
+      };
       sc.setCallSite("bitnet " + kind.jobName + " (inference and write)"); // names the stage in the UI and summary
       output.write(spread.mapPartitions(work, Encoders.row(kind.schema)));
       progress.printNow();
@@ -104,7 +109,7 @@ public final class BatchJob {
     JobSummary summary = new JobSummary(kind.jobName, model, located.distribution().name().toLowerCase(),
         located.ref().sizeBytes(), located.broadcastBytes(), total, rowsOut, errors, metrics.promptTokens.value(),
         metrics.outputTokens.value(), (System.nanoTime() - start) / 1e9, sc.defaultParallelism(), corpusPerplexity,
-        progress.stages(), metrics.executors.value());
+        progress.stages(), metrics.executors.value(), kind == Kind.EVALUATE ? TaskScores.of(written) : null);
     console.print(summary.describe());
     writeStats(summary, output.resolvedStatsPath());
     console.println("  statistics: " + output.resolvedStatsPath());

@@ -25,7 +25,8 @@ import scala.Tuple2;
  * @param textColumn the text (prompt or document) column; {@code value} for text files
  * @param optionsColumn per-row generation options, or null
  */
-public record InputSpec(String path, String format, String idColumn, String textColumn, String optionsColumn) {
+public record InputSpec(String path, String format, String idColumn, String textColumn, String optionsColumn)
+    implements JobInput {
 
   public static final String[] FORMATS = {"parquet", "json", "csv", "text", "table"};
 
@@ -36,6 +37,7 @@ public record InputSpec(String path, String format, String idColumn, String text
     }
   }
 
+  @Override
   public Dataset<Row> read(SparkSession spark) {
     Dataset<Row> raw = switch (format) {
       case "table" -> spark.table(path);
@@ -81,7 +83,7 @@ public record InputSpec(String path, String format, String idColumn, String text
   }
 
   /** Adds the row's position in the input as {@code __row_position}. */
-  private static Dataset<Row> withPositionIds(SparkSession spark, Dataset<Row> raw) {
+  static Dataset<Row> withPositionIds(SparkSession spark, Dataset<Row> raw) {
     StructType schema = raw.schema().add("__row_position", DataTypes.LongType, false);
     JavaRDD<Row> rows = raw.javaRDD().zipWithIndex().map((Tuple2<Row, Long> t) -> {
       Object[] values = new Object[t._1().size() + 1];

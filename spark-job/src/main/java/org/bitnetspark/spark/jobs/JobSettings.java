@@ -16,11 +16,22 @@ import org.bitnetspark.spark.model.ModelRef;
 public record JobSettings(ModelRef model, String activationQuant, String kvCache, int threadsPerTask, int batchSize,
     int maxTokens, float temperature, int topK, float topP, float minP, float repeatPenalty, long seed,
     List<String> stopStrings, String promptOverflow, String perplexityMethod, int perplexityContext,
-    int perplexityStride) implements Serializable {
+    int perplexityStride, EvalSettings eval) implements Serializable {
 
   public JobSettings {
     stopStrings = List.copyOf(stopStrings);
     GenerationRequest.PromptOverflow.parse(promptOverflow);
+    if (eval == null) eval = EvalSettings.DEFAULT;
+  }
+
+  /** Settings of the generate and perplexity jobs (the evaluate job's own options at their defaults). */
+  public JobSettings(ModelRef model, String activationQuant, String kvCache, int threadsPerTask, int batchSize,
+      int maxTokens, float temperature, int topK, float topP, float minP, float repeatPenalty, long seed,
+      List<String> stopStrings, String promptOverflow, String perplexityMethod, int perplexityContext,
+      int perplexityStride) {
+    this(model, activationQuant, kvCache, threadsPerTask, batchSize, maxTokens, temperature, topK, topP, minP,
+        repeatPenalty, seed, stopStrings, promptOverflow, perplexityMethod, perplexityContext, perplexityStride,
+        EvalSettings.DEFAULT);
   }
 
   public EngineOptions engineOptions() {

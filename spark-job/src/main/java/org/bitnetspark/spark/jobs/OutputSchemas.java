@@ -28,4 +28,31 @@ public final class OutputSchemas {
       .add("error", DataTypes.StringType, true)
       .add("latency_ms", DataTypes.LongType, false)
       .add("executor_id", DataTypes.StringType, true);
+
+  /**
+   * evaluate: one row per task row. Multiple-choice rows fill the choice columns (chosen by summed
+   * log-likelihood, per byte of the choice text, and per token); generation rows the completion and
+   * its metrics. The correct columns are null for unlabelled rows and for errors.
+   */
+  public static final StructType EVALUATE = new StructType()
+      .add("id", DataTypes.StringType, true)
+      .add("task", DataTypes.StringType, true)
+      .add("type", DataTypes.StringType, true) // multiple_choice, generation
+      .add("gold", DataTypes.IntegerType, true)
+      .add("chosen", DataTypes.IntegerType, true)
+      .add("chosen_norm", DataTypes.IntegerType, true)
+      .add("chosen_per_token", DataTypes.IntegerType, true)
+      .add("correct", DataTypes.BooleanType, true)
+      .add("correct_norm", DataTypes.BooleanType, true)
+      .add("correct_per_token", DataTypes.BooleanType, true)
+      .add("choice_logliks", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
+      .add("choice_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), true)
+      .add("choice_bytes", DataTypes.createArrayType(DataTypes.IntegerType, false), true)
+      .add("completion", DataTypes.StringType, true)
+      .add("exact_match", DataTypes.BooleanType, true)
+      .add("contains", DataTypes.BooleanType, true)
+      .add("tokens_evaluated", DataTypes.LongType, false)
+      .add("error", DataTypes.StringType, true)
+      .add("latency_ms", DataTypes.LongType, false)
+      .add("executor_id", DataTypes.StringType, true);
 }

@@ -1,6 +1,7 @@
 package org.bitnetspark.spark.metrics;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,12 @@ import java.util.Map;
  * What a job did, printed at the end and written as the statistics JSON.
  *
  * @param corpusPerplexity token-weighted perplexity over all rows (perplexity job), else null
+ * @param tasks per-task scores (evaluate job), else null
  */
 public record JobSummary(String job, String model, String distribution, long modelFileBytes, long broadcastBytes,
     long rowsIn, long rowsOut, long errors, long promptTokens, long outputTokens, double wallSeconds,
     int executorCores, Double corpusPerplexity, List<ProgressListener.StageStats> stages,
-    Map<String, ExecutorStats> executors) {
+    Map<String, ExecutorStats> executors, @JsonInclude(JsonInclude.Include.NON_NULL) List<TaskScore> tasks) {
 
   @JsonProperty("tokens_per_second")
   public double tokensPerSecond() {
@@ -38,9 +40,13 @@ public record JobSummary(String job, String model, String distribution, long mod
     s.append(String.format("  rows: %d in, %d out, %d errors%s%n", rowsIn, rowsOut, errors,
         rowsIn == rowsOut ? " (every input row has its output row)" : " (ROW COUNT MISMATCH)"));
     s.append(String.format("  tokens: %d prompt/input, %d %s; wall %.1f s; %.1f tokens/s; %.2f output tokens/s per "
-        + "executor core (%d cores)%n", promptTokens, outputTokens, job.equals("generate") ? "generated" : "scored",
+        + "executor core (%d cores)%n", promptTokens, outputTokens, job.equals("perplexity") ? "scored" : "generated or scored",
         wallSeconds, tokensPerSecond(), outputTokensPerSecondPerCore(), executorCores));
     if (corpusPerplexity != null) s.append(String.format("  corpus perplexity: %.4f%n", corpusPerplexity));
+    if (tasks != null) {
+      s.append("  tasks (accuracy ± standard error):\n");
+      for (TaskScore t : tasks) s.append(t.describe());
+    }
     s.append(String.format("  model: %s (%,d bytes), distribution %s%s, load %d ms (slowest executor)%n", model,
         modelFileBytes, distribution, broadcastBytes > 0 ? String.format(", broadcast %,d bytes", broadcastBytes) : "",
         maxModelLoadMillis()));
