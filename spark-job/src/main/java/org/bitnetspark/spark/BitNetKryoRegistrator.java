@@ -31,5 +31,8 @@ public final class BitNetKryoRegistrator implements KryoRegistrator {
         DataTypes.StringType), DataTypes.createDecimalType()}) {
       kryo.register(t.getClass(), new JavaSerializer());
     }
+    // Spark 3.5 ships a query without FROM (SELECT bitnet_tokenize('...')) as a one-row parallel
+    // collection, serialised with the configured serializer
+    kryo.register(org.apache.spark.sql.catalyst.expressions.GenericInternalRow.class);
   }
 }
