@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.bitnetspark.engine.bench.EngineBenchmark;
 import org.bitnetspark.engine.gguf.GgmlType;
 import org.bitnetspark.engine.io.ModelSource;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.kernel.ActivationQuant;
 import org.bitnetspark.engine.model.BitNetModel;
@@ -71,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     try {
       long fileBytes;
-      try (ModelSource source = ModelSources.open(location)) {
+      try (ModelSource source = ModelInputs.open(location)) {
         fileBytes = source.size();
       }
       BitNetModel m = ModelLoader.load(location);

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bitnet-engine", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "BitNet b1.58 inference in pure Java: generate text, score perplexity, inspect models.",
     subcommands = {GenerateCommand.class, LogitsCommand.class, PerplexityCommand.class, TokenizeCommand.class,
+        ConvertCommand.class,
         InfoCommand.class, SynthCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BitNetCli implements Runnable {
   @CommandLine.Spec

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.bitnetspark.engine.gguf.GgufFile;
 import org.bitnetspark.engine.gguf.GgufReader;
-import org.bitnetspark.engine.io.ModelSources;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.model.ModelConfig;
 import org.bitnetspark.engine.model.ModelInspection;
 import org.bitnetspark.engine.tokenizer.Tokenizer;
@@ -26,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (GgufFile f = GgufReader.read(ModelSources.open(model.model))) {
+    try (GgufFile f = GgufReader.read(ModelInputs.open(model.model))) {
       out.printf("file: %s (%,d bytes, GGUF v%d, alignment %d)%n", f.uri(), f.fileSize(), f.version(), f.alignment());
       out.println("metadata:");
       ModelInspection.metadata(f).forEach((k, v) -> out.printf("  %-45s %s%n", k, v));

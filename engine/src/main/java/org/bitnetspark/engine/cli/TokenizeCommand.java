@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import org.bitnetspark.engine.gguf.GgufFile;
 import org.bitnetspark.engine.gguf.GgufReader;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.tokenizer.Tokenizer;
 import org.bitnetspark.engine.tokenizer.Tokenizers;
@@ -38,7 +39,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (GgufFile f = GgufReader.read(ModelSources.open(model.model))) {
+    try (GgufFile f = GgufReader.read(ModelInputs.open(model.model))) {
       Tokenizer t = Tokenizers.fromGguf(f.uri(), f.metadata());
       int[] ids = t.encode(text, !noBos, parseSpecial);
       PrintWriter out = spec.commandLine().getOut();

@@ -13,4 +13,9 @@ public interface ModelSourceProvider {
   boolean supports(URI uri);
 
   ModelSource open(URI uri) throws IOException;
+
+  /** Whether the URI names a directory (a checkpoint); providers of file systems without them say no. */
+  default boolean isDirectory(URI uri) throws IOException {
+    return false;
+  }
 }

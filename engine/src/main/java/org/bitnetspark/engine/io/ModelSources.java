@@ -54,6 +54,23 @@ public final class ModelSources {
         + "on the class path");
   }
 
+  /** Whether the location is a directory (a Hugging Face checkpoint) rather than a model file. */
+  public static boolean isDirectory(String location) throws IOException {
+    if (location == null || location.equals(DEFAULT_MODEL)) return false;
+    boolean hasScheme = location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
+    URI uri = hasScheme ? URI.create(location) : null;
+    if (!hasScheme || uri.getScheme().equals("file")) return Files.isDirectory(hasScheme ? Path.of(uri) : Path.of(location));
+    for (ModelSourceProvider p : ServiceLoader.load(ModelSourceProvider.class)) {
+      if (p.supports(uri)) return p.isDirectory(uri);
+    }
+    return false;
+  }
+
+  /** A file inside a directory location (local path or URI). */
+  public static String child(String directory, String name) {
+    return directory.endsWith("/") ? directory + name : directory + "/" + name;
+  }
+
   /** The bundled default model. */
   public static ModelSource bundled() throws IOException {
     try (InputStream in = ModelSources.class.getResourceAsStream(BUNDLED_RESOURCE)) {

@@ -25,7 +25,8 @@ public record BitNetModel(String uri, ModelConfig config, Tokenizer tokenizer, D
     if (output != tokenEmbedding) total += output.residentBytes();
     for (LayerWeights l : layers) {
       for (Linear p : l.projections()) total += p.residentBytes();
-      total += 4L * (l.attnNorm().length + l.attnSubNorm().length + l.ffnNorm().length + l.ffnSubNorm().length);
+      total += 4L * (l.attnNorm().length + l.ffnNorm().length);
+      if (l.attnSubNorm() != null) total += 4L * (l.attnSubNorm().length + l.ffnSubNorm().length);
     }
     return total;
   }

@@ -21,7 +21,7 @@ public final class ForwardPass {
     this.model = model;
     this.c = model.config();
     this.compute = compute;
-    this.rope = new Rope(c.headDim(), c.ropeTheta(), model.ropeFreqFactors());
+    this.rope = new Rope(c.headDim(), c.ropeTheta(), model.ropeFreqFactors(), c.architecture().neoxRope);
   }
 
   public BitNetModel model() {
@@ -68,7 +68,7 @@ public final class ForwardPass {
       batch.cache(i).store(l, batch.position(i), s.k, i * kvDim, s.v, i * kvDim);
     }
     for (int i = 0; i < n; i++) attention(l, batch.cache(i), batch.position(i), i);
-    RmsNorm.apply(s.att, w.attnSubNorm(), n, dim, c.rmsEps(), s.att);
+    if (w.attnSubNorm() != null) RmsNorm.apply(s.att, w.attnSubNorm(), n, dim, c.rmsEps(), s.att);
     project(w.wo(), s.att, n, s.xb, w.bo());
     add(s.x, s.xb, n * dim);
     // feed-forward
@@ -76,7 +76,7 @@ public final class ForwardPass {
     w.wGate().forward(s.xb, n, s.gate, compute);
     w.wUp().forward(s.xb, n, s.up, compute);
     activate(s.gate, s.up, n * c.ffnDim());
-    RmsNorm.apply(s.gate, w.ffnSubNorm(), n, c.ffnDim(), c.rmsEps(), s.gate);
+    if (w.ffnSubNorm() != null) RmsNorm.apply(s.gate, w.ffnSubNorm(), n, c.ffnDim(), c.rmsEps(), s.gate);
     w.wDown().forward(s.gate, n, s.xb, compute);
     add(s.x, s.xb, n * dim);
   }

@@ -9,12 +9,12 @@ import org.bitnetspark.engine.kernel.Linear;
  * @param wq [dim][dim]
  * @param wk [kvDim][dim]
  * @param wv [kvDim][dim]
- * @param attnSubNorm [dim], applied to the attention output before wo
+ * @param attnSubNorm [dim], applied to the attention output before wo (null in the {@code llama} arch)
  * @param wo [dim][dim]
  * @param ffnNorm [dim]
  * @param wGate [ffnDim][dim]
  * @param wUp [ffnDim][dim]
- * @param ffnSubNorm [ffnDim], applied before wDown
+ * @param ffnSubNorm [ffnDim], applied before wDown (null in the {@code llama} arch)
  * @param wDown [dim][ffnDim]
  * @param bq [dim] or null (bitnet-b1.58 optional biases; likewise bk, bv, bo)
  */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.error.ModelFormatException;
 import org.bitnetspark.engine.error.UnsupportedModelException;
 import org.bitnetspark.engine.gguf.GgmlType;
@@ -37,10 +38,13 @@ public final class ModelLoader {
 
   private ModelLoader() {}
 
-  /** Loads from a location understood by {@link ModelSources}: a path, a URI, or {@code default}. */
+  /**
+   * Loads from a location: a GGUF path or URI, {@code default}, or a Hugging Face checkpoint directory
+   * ({@link ModelInputs}).
+   */
   public static BitNetModel load(String location) {
     try {
-      return load(ModelSources.open(location));
+      return load(ModelInputs.open(location));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open model " + location + ": " + e.getMessage(), e);
     }
@@ -100,11 +104,11 @@ public final class ModelLoader {
       return new LayerWeights(
           vector(p + "attn_norm.weight", dim),
           projection(p + "attn_q", dim, dim), projection(p + "attn_k", dim, kv), projection(p + "attn_v", dim, kv),
-          vector(p + "attn_sub_norm.weight", dim),
+          c.architecture().subNorms ? vector(p + "attn_sub_norm.weight", dim) : null,
           projection(p + "attn_output", dim, dim),
           vector(p + "ffn_norm.weight", dim),
           projection(p + "ffn_gate", dim, ff), projection(p + "ffn_up", dim, ff),
-          vector(p + "ffn_sub_norm.weight", ff),
+          c.architecture().subNorms ? vector(p + "ffn_sub_norm.weight", ff) : null,
           projection(p + "ffn_down", ff, dim),
           optionalVector(p + "attn_q.bias", dim), optionalVector(p + "attn_k.bias", kv),
           optionalVector(p + "attn_v.bias", kv), optionalVector(p + "attn_output.bias", dim));

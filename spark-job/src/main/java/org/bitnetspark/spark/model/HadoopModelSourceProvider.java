@@ -31,4 +31,11 @@ public final class HadoopModelSourceProvider implements ModelSourceProvider {
     Path path = new Path(uri);
     return new HadoopModelSource(uri.toString(), path.getFileSystem(HadoopConfs.current()), path);
   }
+
+  @Override
+  public boolean isDirectory(URI uri) throws IOException {
+    Path path = new Path(uri);
+    FileSystem fs = path.getFileSystem(HadoopConfs.current());
+    return fs.exists(path) && fs.getFileStatus(path).isDirectory();
+  }
 }

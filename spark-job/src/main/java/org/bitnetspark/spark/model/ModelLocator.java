@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.gguf.GgufFile;
 import org.bitnetspark.engine.gguf.GgufReader;
 import org.bitnetspark.engine.io.ChunkedModelSource;
@@ -19,7 +20,8 @@ import org.bitnetspark.engine.tokenizer.Tokenizers;
 /**
  * The driver's side of model distribution: checks the model (header, config, tokenizer) before
  * any task starts, so a bad file fails the job at once with the file, offset and field, and either
- * broadcasts it or lets executors read it.
+ * broadcasts it or lets executors read it. A Hugging Face checkpoint directory is converted to GGUF
+ * here once; broadcast then ships the compact GGUF, path has each executor convert it again.
  */
 public final class ModelLocator {
   private ModelLocator() {}
@@ -38,14 +40,15 @@ public final class ModelLocator {
           : new java.io.File(location).getAbsoluteFile().toURI().toString());
       Path path = new Path(uri);
       FileStatus status = path.getFileSystem(HadoopConfs.current()).getFileStatus(path);
-      size = status.getLen();
+      size = status.isDirectory() ? -1 : status.getLen(); // a checkpoint: the size of the GGUF it becomes
       mtime = status.getModificationTime();
     }
     ModelConfig config;
     ModelDistribution distribution;
     List<byte[]> bytes = null;
-    try (ModelSource source = ModelSources.open(location)) {
-      if (size < 0) size = source.size(); // the bundled model: every executor has it in its jar
+    try (ModelSource source = ModelInputs.open(location)) {
+      // the bundled model (every executor has it in its jar) or a checkpoint directory (converted here)
+      if (size < 0) size = source.size();
       GgufFile f = GgufReader.read(source);
       config = ModelConfig.fromGguf(location, f.metadata(), Tokenizers.fromGguf(location, f.metadata()).vocabSize());
       distribution = requested.resolve(size);

@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.bitnetspark.engine.gguf.GgufFile;
 import org.bitnetspark.engine.gguf.GgufReader;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.model.ModelInspection;
 import org.bitnetspark.spark.BitNetSparkMain;
@@ -32,7 +33,7 @@ public final class BitNetNotebook {
   /** The model's GGUF metadata: key, value. */
   public static Dataset<Row> metadata(SparkSession spark, String model) {
     List<Row> rows = new ArrayList<>();
-    try (GgufFile f = GgufReader.read(ModelSources.open(model))) {
+    try (GgufFile f = GgufReader.read(ModelInputs.open(model))) {
       ModelInspection.metadata(f).forEach((k, v) -> rows.add(RowFactory.create(k, v)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read model " + model + ": " + e.getMessage(), e);
@@ -46,7 +47,7 @@ public final class BitNetNotebook {
    */
   public static Dataset<Row> tensors(SparkSession spark, String model) {
     List<Row> rows = new ArrayList<>();
-    try (GgufFile f = GgufReader.read(ModelSources.open(model))) {
+    try (GgufFile f = GgufReader.read(ModelInputs.open(model))) {
       for (ModelInspection.Tensor t : ModelInspection.tensors(f)) {
         rows.add(RowFactory.create(t.name(), t.layer(), t.type(), t.shape(), t.elements(), t.fileBytes(),
             t.bitsPerWeight(), t.residentBytes(), t.ternary()));

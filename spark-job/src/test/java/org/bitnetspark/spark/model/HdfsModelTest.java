@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
+import org.bitnetspark.engine.checkpoint.TinyCheckpoints;
 import org.bitnetspark.engine.io.ModelSource;
 import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.model.BitNetModel;
@@ -78,6 +79,31 @@ class HdfsModelTest {
         new OutputSpec(out, "parquet", "error", null), model, d,
         ref -> new JobSettings(ref, "per-token", "f16", 1, 4, 8, 0.8f, 40, 0.95f, 0.05f, 1f, 7, List.of(), "error", "sliding", 0, 0),
         2, new PrintStream(new ByteArrayOutputStream(), true));
+  }
+
+  /**
+   * A Hugging Face checkpoint directory on HDFS: the driver converts it once and broadcasts the compact
+   * GGUF, or each executor reads the directory itself; both give the texts of the same directory on
+   * the local file system.
+   */
+  @Test
+  void jobsReadACheckpointDirectoryFromHdfs(SparkSession spark) throws Exception {
+    Path local = dir.resolve("ckpt");
+    new TinyCheckpoints(TinyCheckpoints.Layout.LATENT_1BITLLM, 9).write(local); // float weights: 32 bits each
+    FileSystem fs = cluster.getFileSystem();
+    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/models/ckpt"));
+    String hdfsCheckpoint = fs.getUri() + "/models/ckpt";
+    generate(spark, local.toString(), ModelDistribution.PATH, dir.resolve("ck-local").toString());
+    JobSummary byPath = generate(spark, hdfsCheckpoint, ModelDistribution.PATH, dir.resolve("ck-path").toString());
+    JobSummary byBroadcast = generate(spark, hdfsCheckpoint, ModelDistribution.BROADCAST, dir.resolve("ck-bc").toString());
+    assertEquals(0, byPath.errors());
+    assertTrue(byBroadcast.broadcastBytes() > 0, "the converted GGUF is broadcast");
+    assertTrue(byBroadcast.broadcastBytes() < Files.size(local.resolve("model.safetensors")) / 2,
+        "float projections ternarised and packed at 2 bits: far smaller than the checkpoint");
+    assertSameRows(spark.read().parquet(dir.resolve("ck-local").toString()),
+        spark.read().parquet(dir.resolve("ck-path").toString()), "id", "completion");
+    assertSameRows(spark.read().parquet(dir.resolve("ck-local").toString()),
+        spark.read().parquet(dir.resolve("ck-bc").toString()), "id", "completion");
   }
 
   /** Both distributions of the HDFS copy give the bundled model's texts; stats go to HDFS too. */
