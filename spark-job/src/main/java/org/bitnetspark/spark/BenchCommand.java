@@ -135,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
       out.putObject(name).put("seconds", seconds).put("rows_per_s", rowsPerS)
           .put("forward_tokens", forwardTokens).put("forward_tokens_per_s", forwardTokens / seconds)
           .put("task_tokens_per_s", taskTokens / seconds);
-      console.printf("evaluate %-14s: %7.1f rows/s, %8.1f task tokens/s, %9d tokens through the model%n", name,
+      console.printf("evaluate %-14s: %9.3f rows/s, %8.1f task tokens/s, %9d tokens through the model%n", name,
           rowsPerS, taskTokens / seconds, forwardTokens);
       if (share) {
         out.put("speedup", rowsPerS / scratchRowsPerS).put("work_ratio", (double) taskTokens / forwardTokens);
