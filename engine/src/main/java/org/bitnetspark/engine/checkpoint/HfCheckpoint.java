@@ -321,7 +321,7 @@ public final class HfCheckpoint implements Closeable {
       boolean addBos = tokenizerConfig.map(c -> c.path("add_bos_token").asBoolean(true)).orElse(true);
       String template = tokenizerConfig.map(c -> c.path("chat_template").isTextual() ? c.path("chat_template").asText()
           : null).orElse(null);
-      return s.withSpecials(s.bos(), s.eos(), addBos, template);
+      return s.withConfig(addBos, template);
     }
     JsonNode tokenizer = json("tokenizer.json").orElseThrow(() -> new ModelFormatException(location
         + " has neither tokenizer.model nor tokenizer.json"));

@@ -21,8 +21,9 @@ import org.bitnetspark.engine.tokenizer.Tokenizers;
 public record TokenizerSpec(String model, String pre, String[] tokens, float[] scores, long[] types, String[] merges,
     int bos, int eos, int unk, boolean addBos, boolean addSpacePrefix, String chatTemplate) {
 
-  public TokenizerSpec withSpecials(int newBos, int newEos, boolean newAddBos, String template) {
-    return new TokenizerSpec(model, pre, tokens, scores, types, merges, newBos, newEos, unk, newAddBos, addSpacePrefix,
+  /** With tokenizer_config.json's add-BOS policy and chat template. */
+  public TokenizerSpec withConfig(boolean newAddBos, String template) {
+    return new TokenizerSpec(model, pre, tokens, scores, types, merges, bos, eos, unk, newAddBos, addSpacePrefix,
         template);
   }
 

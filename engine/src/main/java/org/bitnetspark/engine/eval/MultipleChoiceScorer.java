@@ -197,7 +197,8 @@ public final class MultipleChoiceScorer {
       if (batch.size() == 0) return;
       float[] logits = forward.forward(batch);
       for (int r = 0; r < targets.size(); r++) {
-        for (Target t : targets.get(r)) t.sums[t.choice] += LogProbs.logProb(logits, r * vocab, vocab, t.token);
+        LogProbs.Row row = LogProbs.of(logits, r * vocab, vocab); // once per row: a prefix row serves every choice
+        for (Target t : targets.get(r)) t.sums[t.choice] += row.logProb(t.token);
       }
       batch.clear();
       targets.clear();

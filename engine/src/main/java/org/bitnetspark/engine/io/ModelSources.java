@@ -30,11 +30,8 @@ public final class ModelSources {
 
   public static ModelSource open(String location) throws IOException {
     if (location == null || location.equals(DEFAULT_MODEL)) return bundled();
-    // a location with a scheme (hdfs://..., file:/...) is a URI, anything else a local path
-    boolean hasScheme = location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
-    URI uri = hasScheme ? URI.create(location) : null;
-    if (!hasScheme || uri.getScheme().equals("file")) {
-      Path path = hasScheme ? Path.of(uri) : Path.of(location);
+    Path path = localPath(location);
+    if (path != null) {
       if (!Files.exists(path)) {
         throw new FileNotFoundException("model file " + path.toAbsolutePath() + " does not exist; check the --model path "
             + "(or pass '" + DEFAULT_MODEL + "' for the bundled model)");
@@ -46,6 +43,7 @@ public final class ModelSources {
       }
       return new LocalModelSource(path);
     }
+    URI uri = URI.create(location);
     for (ModelSourceProvider p : ServiceLoader.load(ModelSourceProvider.class)) {
       if (p.supports(uri)) return p.open(uri);
     }
@@ -57,13 +55,21 @@ public final class ModelSources {
   /** Whether the location is a directory (a Hugging Face checkpoint) rather than a model file. */
   public static boolean isDirectory(String location) throws IOException {
     if (location == null || location.equals(DEFAULT_MODEL)) return false;
-    boolean hasScheme = location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
-    URI uri = hasScheme ? URI.create(location) : null;
-    if (!hasScheme || uri.getScheme().equals("file")) return Files.isDirectory(hasScheme ? Path.of(uri) : Path.of(location));
+    Path path = localPath(location);
+    if (path != null) return Files.isDirectory(path);
+    URI uri = URI.create(location);
     for (ModelSourceProvider p : ServiceLoader.load(ModelSourceProvider.class)) {
       if (p.supports(uri)) return p.isDirectory(uri);
     }
     return false;
+  }
+
+  /** The local path a location names (a plain path or a {@code file:} URI), or null for other schemes. */
+  private static Path localPath(String location) {
+    // a location with a scheme (hdfs://..., file:/...) is a URI, anything else a local path
+    if (!location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) return Path.of(location);
+    URI uri = URI.create(location);
+    return uri.getScheme().equals("file") ? Path.of(uri) : null;
   }
 
   /** A file inside a directory location (local path or URI). */
