@@ -11,6 +11,7 @@ import org.bitnetspark.engine.kernel.Compute;
 import org.bitnetspark.engine.kernel.Kernels;
 import org.bitnetspark.engine.kernel.ParallelRows;
 import org.bitnetspark.engine.model.BitNetModel;
+import org.bitnetspark.engine.model.Forward;
 import org.bitnetspark.engine.model.ForwardPass;
 import org.bitnetspark.engine.model.ModelLoader;
 
@@ -23,6 +24,7 @@ public final class BitNetEngine implements AutoCloseable {
   private final BitNetModel model;
   private final EngineOptions options;
   private final ParallelRows parallel;
+  private Forward groupForward; // set when this engine drives a model-parallel group
 
   public BitNetEngine(BitNetModel model, EngineOptions options) {
     this.model = model;
@@ -43,16 +45,35 @@ public final class BitNetEngine implements AutoCloseable {
     return options;
   }
 
+  /** What a forward pass computes with: the kernels, this engine's threads and activation scheme. */
+  public Compute newCompute() {
+    return new Compute(Kernels.get(), parallel, options.activationQuant());
+  }
+
   public ForwardPass newForwardPass() {
-    return new ForwardPass(model, new Compute(Kernels.get(), parallel, options.activationQuant()));
+    return new ForwardPass(model, newCompute());
+  }
+
+  /**
+   * Makes this engine's schedulers and scorers run through a model-parallel group's controller
+   * (org.bitnetspark.engine.parallel.GroupMember) instead of a local forward pass; set once.
+   */
+  public void driveGroup(Forward controller) {
+    if (groupForward != null) throw new IllegalStateException("this engine already drives a group");
+    groupForward = controller;
+  }
+
+  /** A local forward pass, or the group's controller. */
+  public Forward newForward() {
+    return groupForward != null ? groupForward : newForwardPass();
   }
 
   public BatchScheduler newScheduler(int batchSize) {
-    return new BatchScheduler(newForwardPass(), options.kvCache(), batchSize);
+    return new BatchScheduler(newForward(), options.kvCache(), batchSize);
   }
 
   public PerplexityScorer newPerplexityScorer() {
-    return new PerplexityScorer(newForwardPass(), options.kvCache());
+    return new PerplexityScorer(newForward(), options.kvCache());
   }
 
   /**
@@ -60,7 +81,7 @@ public final class BitNetEngine implements AutoCloseable {
    * {@code separator} joins context and choice (null: {@link MultipleChoiceScorer#DEFAULT_SEPARATOR}).
    */
   public MultipleChoiceScorer newMultipleChoiceScorer(boolean shareContext, String separator) {
-    return new MultipleChoiceScorer(newForwardPass(), options.kvCache(), shareContext, separator);
+    return new MultipleChoiceScorer(newForward(), options.kvCache(), shareContext, separator);
   }
 
   /** Generates for every request with continuous batching; results in completion order. */

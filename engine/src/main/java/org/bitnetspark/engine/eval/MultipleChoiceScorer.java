@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.bitnetspark.engine.model.Batch;
-import org.bitnetspark.engine.model.ForwardPass;
+import org.bitnetspark.engine.model.Forward;
 import org.bitnetspark.engine.model.KvCache;
 import org.bitnetspark.engine.tokenizer.Tokenizer;
 
@@ -20,7 +20,7 @@ import org.bitnetspark.engine.tokenizer.Tokenizer;
  * baseline the benchmark compares against). Both give the same numbers (tested). Several tasks go
  * through the forward pass together, so one pass over the weights serves many rows.
  *
- * <p>Not thread-safe (it drives one {@link ForwardPass}).
+ * <p>Not thread-safe (it drives one {@link Forward}).
  */
 public final class MultipleChoiceScorer {
   /** lm-evaluation-harness's default target delimiter and llama.cpp's HellaSwag joiner. */
@@ -33,7 +33,7 @@ public final class MultipleChoiceScorer {
   /** Most logit floats per forward call (64 MiB): bounds the logits of large vocabularies. */
   private static final long MAX_LOGIT_FLOATS = 16L << 20;
 
-  private final ForwardPass forward;
+  private final Forward forward;
   private final KvCache.Type kvType;
   private final boolean shareContext;
   private final String separator;
@@ -41,7 +41,7 @@ public final class MultipleChoiceScorer {
   private final int contextLength;
   private final int vocab;
 
-  public MultipleChoiceScorer(ForwardPass forward, KvCache.Type kvType, boolean shareContext, String separator) {
+  public MultipleChoiceScorer(Forward forward, KvCache.Type kvType, boolean shareContext, String separator) {
     this.forward = forward;
     this.kvType = kvType;
     this.shareContext = shareContext;
@@ -107,12 +107,13 @@ public final class MultipleChoiceScorer {
     double[][] logLikelihoods = new double[tasks.size()][];
     long[] evaluated = new long[tasks.size()];
     RowBatcher rows = new RowBatcher();
+    List<KvCache> caches = new ArrayList<>();
     if (shareContext) {
       KvCache[] prefixCaches = new KvCache[tasks.size()];
       for (int t = 0; t < tasks.size(); t++) {
         Prepared task = tasks.get(t);
         logLikelihoods[t] = new double[task.sequences.length];
-        prefixCaches[t] = KvCache.create(kvType, forward.model().config(), task.maxLength() - 1);
+        prefixCaches[t] = newCache(caches, task.maxLength() - 1);
         int[] first = task.sequences[0];
         Target[] firstTokens = new Target[task.sequences.length]; // the prefix's last logits score every choice's first token
         for (int j = 0; j < firstTokens.length; j++) {
@@ -132,8 +133,8 @@ public final class MultipleChoiceScorer {
           if (seq.length - 1 <= task.sharedPrefix) continue; // its one token was scored from the prefix
           KvCache cache = prefixCaches[t];
           if (j < last) { // the last choice takes the prefix cache itself
-            cache = KvCache.create(kvType, forward.model().config(), task.maxLength() - 1);
-            cache.copyPrefixFrom(prefixCaches[t], task.sharedPrefix);
+            cache = newCache(caches, task.maxLength() - 1);
+            forward.copyPrefix(cache, prefixCaches[t], task.sharedPrefix);
           }
           for (int p = task.sharedPrefix; p < seq.length - 1; p++) {
             rows.add(seq[p], p, cache, new Target[] {new Target(logLikelihoods[t], j, seq[p + 1])});
@@ -147,7 +148,7 @@ public final class MultipleChoiceScorer {
         logLikelihoods[t] = new double[task.sequences.length];
         for (int j = 0; j < task.sequences.length; j++) {
           int[] seq = task.sequences[j];
-          KvCache cache = KvCache.create(kvType, forward.model().config(), seq.length - 1);
+          KvCache cache = newCache(caches, seq.length - 1);
           for (int p = 0; p < seq.length - 1; p++) {
             Target[] target = p >= task.sharedPrefix - 1 ? new Target[] {new Target(logLikelihoods[t], j, seq[p + 1])}
                 : null;
@@ -158,6 +159,7 @@ public final class MultipleChoiceScorer {
       }
     }
     rows.flush();
+    caches.forEach(forward::release);
     List<ChoiceScores> out = new ArrayList<>(tasks.size());
     for (int t = 0; t < tasks.size(); t++) {
       Prepared task = tasks.get(t);
@@ -166,6 +168,12 @@ public final class MultipleChoiceScorer {
       out.add(new ChoiceScores(logLikelihoods[t], counts, task.choiceBytes.clone(), task.sharedPrefix, evaluated[t]));
     }
     return out;
+  }
+
+  private KvCache newCache(List<KvCache> created, int capacity) {
+    KvCache cache = forward.newCache(kvType, capacity);
+    created.add(cache);
+    return cache;
   }
 
   private static int commonPrefix(int[] a, int[] b) {

@@ -2,7 +2,7 @@ package org.bitnetspark.engine.eval;
 
 import java.util.Locale;
 import org.bitnetspark.engine.model.Batch;
-import org.bitnetspark.engine.model.ForwardPass;
+import org.bitnetspark.engine.model.Forward;
 import org.bitnetspark.engine.model.KvCache;
 import org.bitnetspark.engine.tokenizer.Vocabulary;
 
@@ -17,7 +17,7 @@ import org.bitnetspark.engine.tokenizer.Vocabulary;
  *       that contains it with the most context ({@code n_ctx - stride} tokens or more, except at the
  *       start).</li>
  * </ul>
- * Not thread-safe (it drives one {@link ForwardPass}).
+ * Not thread-safe (it drives one {@link Forward}).
  */
 public final class PerplexityScorer {
 
@@ -40,10 +40,10 @@ public final class PerplexityScorer {
     void onWindow(int done, int total, PerplexityResult soFar);
   }
 
-  private final ForwardPass forward;
+  private final Forward forward;
   private final KvCache.Type kvType;
 
-  public PerplexityScorer(ForwardPass forward, KvCache.Type kvType) {
+  public PerplexityScorer(Forward forward, KvCache.Type kvType) {
     this.forward = forward;
     this.kvType = kvType;
   }
@@ -110,10 +110,11 @@ public final class PerplexityScorer {
    * {@code from .. to-2} (each predicting the next token), as llama-perplexity does ({@link LogProbs}).
    */
   private PerplexityResult scoreWindow(int[] window, int from, int to) {
-    KvCache cache = KvCache.create(kvType, forward.model().config(), window.length);
+    KvCache cache = forward.newCache(kvType, window.length);
     Batch batch = new Batch();
     for (int p = 0; p < window.length; p++) batch.add(window[p], p, cache, p >= from && p <= to - 2);
     float[] logits = forward.forward(batch);
+    forward.release(cache);
     int vocab = forward.model().config().vocabSize();
     double nll = 0;
     int row = 0;

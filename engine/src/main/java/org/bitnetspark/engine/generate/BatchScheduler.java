@@ -9,7 +9,7 @@ import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 import org.bitnetspark.engine.model.Batch;
 import org.bitnetspark.engine.model.BitNetModel;
-import org.bitnetspark.engine.model.ForwardPass;
+import org.bitnetspark.engine.model.Forward;
 import org.bitnetspark.engine.model.KvCache;
 import org.bitnetspark.engine.tokenizer.Tokenizer;
 
@@ -25,7 +25,7 @@ import org.bitnetspark.engine.tokenizer.Tokenizer;
  */
 public final class BatchScheduler {
   private final BitNetModel model;
-  private final ForwardPass forward;
+  private final Forward forward;
   private final KvCache.Type kvType;
   private final int maxBatch;
   private final int contextLength;
@@ -34,7 +34,7 @@ public final class BatchScheduler {
   private long liveKvBytes;
   private long peakKvBytes;
 
-  public BatchScheduler(ForwardPass forward, KvCache.Type kvType, int maxBatch) {
+  public BatchScheduler(Forward forward, KvCache.Type kvType, int maxBatch) {
     if (maxBatch < 1) throw new IllegalArgumentException("batch size " + maxBatch + " must be at least 1");
     this.model = forward.model();
     this.forward = forward;
@@ -131,7 +131,7 @@ public final class BatchScheduler {
       }
       int capacity = Math.min(contextLength, prompt.length + r.maxTokens());
       promptTokens += prompt.length;
-      KvCache cache = KvCache.create(kvType, model.config(), capacity);
+      KvCache cache = forward.newCache(kvType, capacity);
       liveKvBytes += cache.sizeBytes();
       peakKvBytes = Math.max(peakKvBytes, liveKvBytes);
       return new Sequence(r, prompt, cache);
@@ -203,6 +203,7 @@ public final class BatchScheduler {
 
     GenerationResult result() {
       liveKvBytes -= cache.sizeBytes();
+      forward.release(cache);
       return new GenerationResult(request.id(), prompt, Arrays.copyOfRange(history, prompt.length, length),
           text.finish(), finish, null, System.nanoTime() - startNanos);
     }

@@ -2,6 +2,7 @@ package org.bitnetspark.engine.gguf;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,14 +81,31 @@ public final class GgufFile implements AutoCloseable {
 
   /** The tensor's bytes: a read-only little-endian view (no copy for local files). */
   public ByteBuffer data(TensorInfo t) {
+    return read(t, t.fileOffset(), t.sizeBytes());
+  }
+
+  /**
+   * The bytes of {@code slice}, a {@link TensorInfo#rowSlice} of {@code whole}: only those rows are read.
+   * An I2_S slice gets the tensor's trailer (its scale) appended, so it parses like a whole tensor.
+   */
+  public ByteBuffer rows(TensorInfo whole, TensorInfo slice) {
+    if (slice.equals(whole) || whole.type() != GgmlType.I2_S) return data(slice);
+    long body = slice.sizeBytes() - GgmlType.I2_S_TRAILER_BYTES;
+    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(slice.sizeBytes()));
+    out.put(read(whole, slice.fileOffset(), body));
+    out.put(read(whole, whole.fileOffset() + whole.rows() * whole.rowBytes(), GgmlType.I2_S_TRAILER_BYTES));
+    return out.flip().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private ByteBuffer read(TensorInfo t, long offset, long length) {
     try {
-      return source.slice(t.fileOffset(), Math.toIntExact(t.sizeBytes()));
+      return source.slice(offset, Math.toIntExact(length));
     } catch (ArithmeticException e) {
       throw new ModelFormatException(uri() + ": tensor '" + t.name() + "' has " + t.sizeBytes()
           + " bytes; tensors over 2 GiB are not supported");
     } catch (IOException e) {
       throw new ModelFormatException(uri() + ": cannot read tensor '" + t.name() + "' at byte "
-          + t.fileOffset() + ": " + e.getMessage(), e);
+          + offset + ": " + e.getMessage(), e);
     }
   }
 

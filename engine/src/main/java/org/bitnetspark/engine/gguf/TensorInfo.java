@@ -34,6 +34,24 @@ public record TensorInfo(String name, GgmlType type, long[] shape, long fileOffs
     return r;
   }
 
+  /** Bytes of one row in the file (rows are contiguous in every type; I2_S packs 4 weights a byte). */
+  public long rowBytes() {
+    return type == GgmlType.I2_S ? rowLength() / 4 : rowLength() / type.blockSize * type.blockBytes;
+  }
+
+  /**
+   * Rows {@code [start, end)} of a matrix as a tensor of its own (same name and type), for loading a
+   * shard; an I2_S slice keeps the tensor's trailer size (its scale is appended by {@link GgufFile#rows}).
+   */
+  public TensorInfo rowSlice(int start, int end) {
+    if (shape.length != 2 || start < 0 || end > rows() || start >= end) {
+      throw new IllegalArgumentException(name + ": cannot take rows [" + start + ", " + end + ") of " + shapeString());
+    }
+    long trailer = type == GgmlType.I2_S ? GgmlType.I2_S_TRAILER_BYTES : 0;
+    return new TensorInfo(name, type, new long[] {shape[0], end - start}, fileOffset + start * rowBytes(),
+        (end - start) * rowBytes() + trailer);
+  }
+
   public long elements() {
     return rowLength() * rows();
   }

@@ -38,6 +38,13 @@ public final class Batch {
     for (int i = 0; i < tokens.length; i++) add(tokens[i], start + i, cache, allLogits || i == tokens.length - 1);
   }
 
+  /** Rows {@code [from, to)} of this batch into {@code into} (cleared first): one micro-batch. */
+  public Batch slice(int from, int to, Batch into) {
+    into.clear();
+    for (int i = from; i < to; i++) into.add(tokens[i], positions[i], caches[i], wantLogits[i]);
+    return into;
+  }
+
   public int size() {
     return size;
   }

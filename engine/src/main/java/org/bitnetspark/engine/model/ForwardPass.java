@@ -10,32 +10,65 @@ import org.bitnetspark.engine.kernel.Linear;
  * the head. Every projection sees the whole batch at once, so one pass over the weights serves
  * every row. Holds its buffers ("the wave of activations"); one instance per thread of control.
  */
-public final class ForwardPass {
+public final class ForwardPass implements Forward {
   private final BitNetModel model;
   private final ModelConfig c;
+  private final ModelPart part;
   private final Compute compute;
   private final Rope rope;
+  private final TensorExchange exchange; // null unless this is a tensor shard
+  private final Shapes shapes;
   private RunState s;
 
+  /** Runs the whole model, or one pipeline stage's layers. */
   public ForwardPass(BitNetModel model, Compute compute) {
-    this.model = model;
-    this.c = model.config();
-    this.compute = compute;
-    this.rope = new Rope(c.headDim(), c.ropeTheta(), model.ropeFreqFactors(), c.architecture().neoxRope);
+    this(model, compute, null);
   }
 
+  /** Runs one tensor shard; {@code exchange} reaches the other shards (null for a whole model or a stage). */
+  public ForwardPass(BitNetModel model, Compute compute, TensorExchange exchange) {
+    this.model = model;
+    this.c = model.config();
+    this.part = model.part();
+    this.compute = compute;
+    this.rope = new Rope(c.headDim(), c.ropeTheta(), model.ropeFreqFactors(), c.architecture().neoxRope);
+    if (part.isTensorShard() != (exchange != null)) {
+      throw new IllegalArgumentException("a tensor shard needs an exchange with its peers, and only a shard has one");
+    }
+    this.exchange = exchange;
+    this.shapes = new Shapes(c, part);
+  }
+
+  @Override
   public BitNetModel model() {
     return model;
   }
 
+  @Override
+  public KvCache newCache(KvCache.Type type, int capacity) {
+    return KvCache.create(type, c, capacity, part.layers().size(), shapes.kvWidth);
+  }
+
   /**
    * Runs the batch and returns the logits of the rows that asked for them, in row order:
-   * {@code [logitRows][vocab]} flattened. Positions must be below each cache's capacity.
+   * {@code [logitRows][vocab]} flattened. Positions must be below each cache's capacity. A tensor
+   * shard returns the logits on rank 0 and an empty array elsewhere.
    */
+  @Override
   public float[] forward(Batch batch) {
-    int n = batch.size();
-    if (n == 0) return new float[0];
-    for (int i = 0; i < n; i++) {
+    if (part.kind() == ModelPart.Kind.PIPELINE_STAGE) {
+      throw new IllegalStateException("a pipeline stage runs through its group's controller, not alone");
+    }
+    validate(batch);
+    if (batch.size() == 0) return new float[0];
+    embed(batch);
+    runLayers(batch);
+    return logits(batch);
+  }
+
+  /** Checks every row's token and position, before any of it runs. */
+  public void validate(Batch batch) {
+    for (int i = 0; i < batch.size(); i++) {
       int pos = batch.position(i);
       if (pos < 0 || pos >= batch.cache(i).capacity()) {
         throw new IllegalArgumentException("position " + pos + " is outside the KV cache (capacity "
@@ -46,39 +79,93 @@ public final class ForwardPass {
             + " tokens)");
       }
     }
-    if (s == null || s.capacity < n) s = new RunState(c, Math.max(n, s == null ? 1 : s.capacity * 2));
+  }
+
+  /**
+   * The residual stream {@code [rows][dim]} for a batch of {@code rows}: a pipeline stage fills it with
+   * its upstream stage's output before {@link #runLayers}, and reads it after.
+   */
+  public float[] hidden(int rows) {
+    if (s == null || s.capacity < rows) s = new RunState(shapes, Math.max(rows, s == null ? 1 : s.capacity * 2));
+    return s.x;
+  }
+
+  /** The token embeddings of the batch into the residual stream (a tensor shard looks up its vocabulary rows). */
+  public void embed(Batch batch) {
+    int n = batch.size();
     int dim = c.dim();
-    for (int i = 0; i < n; i++) model.tokenEmbedding().row(batch.token(i), s.x, i * dim);
-    for (int l = 0; l < c.layers(); l++) layer(l, model.layers().get(l), batch);
-    return logits(batch);
+    float[] x = hidden(n);
+    if (exchange == null) {
+      for (int i = 0; i < n; i++) model.tokenEmbedding().row(batch.token(i), x, i * dim);
+      return;
+    }
+    // each shard looks up the rows whose token is in its vocabulary slice; all-gathered in row order
+    int mine = 0;
+    for (int i = 0; i < n; i++) {
+      if (shapes.vocabOwner(batch.token(i)) == part.rank()) {
+        model.tokenEmbedding().row(batch.token(i) - part.vocab().start(), s.xb, mine++ * dim);
+      }
+    }
+    float[][] rows = exchange.allGather(s.xb, mine * dim);
+    int[] next = new int[exchange.size()];
+    for (int i = 0; i < n; i++) {
+      int owner = shapes.vocabOwner(batch.token(i));
+      System.arraycopy(rows[owner], next[owner]++ * dim, x, i * dim, dim);
+    }
+  }
+
+  /** This part's layers over the residual stream. */
+  public void runLayers(Batch batch) {
+    hidden(batch.size());
+    for (int l = 0; l < model.layers().size(); l++) layer(l, model.layers().get(l), batch);
   }
 
   private void layer(int l, LayerWeights w, Batch batch) {
     int n = batch.size();
     int dim = c.dim();
-    int kvDim = c.kvDim();
-    // attention
+    int hd = c.headDim();
+    Shapes z = shapes;
+    // attention: this part's query heads, and the kv heads they read
     RmsNorm.apply(s.x, w.attnNorm(), n, dim, c.rmsEps(), s.xb);
     project(w.wq(), s.xb, n, s.q, w.bq());
     project(w.wk(), s.xb, n, s.k, w.bk());
     project(w.wv(), s.xb, n, s.v, w.bv());
     for (int i = 0; i < n; i++) {
-      rope.rotate(s.q, i * dim, c.heads(), batch.position(i));
-      rope.rotate(s.k, i * kvDim, c.kvHeads(), batch.position(i));
-      batch.cache(i).store(l, batch.position(i), s.k, i * kvDim, s.v, i * kvDim);
+      rope.rotate(s.q, i * z.qWidth, z.qWidth / hd, batch.position(i));
+      rope.rotate(s.k, i * z.kvWidth, z.kvWidth / hd, batch.position(i));
+      batch.cache(i).store(l, batch.position(i), s.k, i * z.kvWidth, s.v, i * z.kvWidth);
     }
     for (int i = 0; i < n; i++) attention(l, batch.cache(i), batch.position(i), i);
-    if (w.attnSubNorm() != null) RmsNorm.apply(s.att, w.attnSubNorm(), n, dim, c.rmsEps(), s.att);
-    project(w.wo(), s.att, n, s.xb, w.bo());
-    add(s.x, s.xb, n * dim);
-    // feed-forward
+    // the sub-norm and the output projection's activation absmax need whole rows: gather them first
+    float[] att = gathered(s.attLocal, n, z.qBounds, s.att);
+    if (w.attnSubNorm() != null) RmsNorm.apply(att, w.attnSubNorm(), n, dim, c.rmsEps(), att);
+    project(w.wo(), att, n, s.outLocal, w.bo());
+    add(s.x, gathered(s.outLocal, n, z.dimBounds, s.out), n * dim);
+    // feed-forward: this part's slice of the hidden width
     RmsNorm.apply(s.x, w.ffnNorm(), n, dim, c.rmsEps(), s.xb);
-    w.wGate().forward(s.xb, n, s.gate, compute);
+    w.wGate().forward(s.xb, n, s.gateLocal, compute);
     w.wUp().forward(s.xb, n, s.up, compute);
-    activate(s.gate, s.up, n * c.ffnDim());
-    if (w.ffnSubNorm() != null) RmsNorm.apply(s.gate, w.ffnSubNorm(), n, c.ffnDim(), c.rmsEps(), s.gate);
-    w.wDown().forward(s.gate, n, s.xb, compute);
-    add(s.x, s.xb, n * dim);
+    activate(s.gateLocal, s.up, n * z.ffnWidth);
+    float[] gate = gathered(s.gateLocal, n, z.ffnBounds, s.gate);
+    if (w.ffnSubNorm() != null) RmsNorm.apply(gate, w.ffnSubNorm(), n, c.ffnDim(), c.rmsEps(), gate);
+    w.wDown().forward(gate, n, s.outLocal, compute);
+    add(s.x, gathered(s.outLocal, n, z.dimBounds, s.out), n * dim);
+  }
+
+  /**
+   * A tensor shard's columns {@code [bounds[rank], bounds[rank+1])} of an {@code [n][width]} matrix,
+   * all-gathered into {@code full}; for a whole model {@code local} already is the full matrix.
+   */
+  private float[] gathered(float[] local, int n, int[] bounds, float[] full) {
+    if (exchange == null) return local;
+    int width = bounds[bounds.length - 1];
+    int rank = part.rank();
+    float[][] parts = exchange.allGather(local, n * (bounds[rank + 1] - bounds[rank]));
+    for (int r = 0; r < parts.length; r++) {
+      int w = bounds[r + 1] - bounds[r];
+      for (int i = 0; i < n; i++) System.arraycopy(parts[r], i * w, full, i * width + bounds[r], w);
+    }
+    return full;
   }
 
   private void project(Linear w, float[] in, int n, float[] out, float[] bias) {
@@ -90,16 +177,20 @@ public final class ForwardPass {
     }
   }
 
-  /** Causal softmax attention of row i over positions 0..pos of its cache; GQA maps heads to kv heads. */
+  /**
+   * Causal softmax attention of row i over positions 0..pos of its cache, for this part's query heads;
+   * GQA maps each query head to its kv head.
+   */
   private void attention(int l, KvCache cache, int pos, int row) {
     int hd = c.headDim();
     int group = c.heads() / c.kvHeads();
     float scale = (float) (1.0 / Math.sqrt(hd));
     float[] scores = s.scores(pos + 1);
-    java.util.Arrays.fill(s.att, row * c.dim(), (row + 1) * c.dim(), 0f);
-    for (int h = 0; h < c.heads(); h++) {
-      int qOff = row * c.dim() + h * hd;
-      int kvOff = (h / group) * hd;
+    int qWidth = shapes.qWidth;
+    java.util.Arrays.fill(s.attLocal, row * qWidth, (row + 1) * qWidth, 0f);
+    for (int h = 0; h < qWidth / hd; h++) {
+      int qOff = row * qWidth + h * hd;
+      int kvOff = ((part.heads().start() + h) / group - part.kvHeads().start()) * hd;
       cache.roundQuery(s.q, qOff, hd);
       float max = Float.NEGATIVE_INFINITY;
       for (int t = 0; t <= pos; t++) {
@@ -113,7 +204,7 @@ public final class ForwardPass {
       }
       float inv = (float) (1.0 / sum);
       for (int t = 0; t <= pos; t++) {
-        cache.addValue(l, t, kvOff, cache.roundWeight(scores[t] * inv), s.att, qOff, hd);
+        cache.addValue(l, t, kvOff, cache.roundWeight(scores[t] * inv), s.attLocal, qOff, hd);
       }
     }
   }
@@ -133,7 +224,11 @@ public final class ForwardPass {
     for (int i = 0; i < n; i++) x[i] += y[i];
   }
 
-  private float[] logits(Batch batch) {
+  /**
+   * The final norm and the head over the rows that want logits. A tensor shard computes its vocabulary
+   * slice and rank 0 gathers the rows; the other shards return an empty array.
+   */
+  public float[] logits(Batch batch) {
     int dim = c.dim();
     int rows = 0;
     for (int i = 0; i < batch.size(); i++) {
@@ -141,34 +236,95 @@ public final class ForwardPass {
     }
     if (rows == 0) return new float[0];
     RmsNorm.apply(s.xb, model.outputNorm(), rows, dim, c.rmsEps(), s.xb);
-    float[] out = new float[rows * c.vocabSize()];
-    model.output().forward(s.xb, rows, out, compute);
-    return out;
+    Linear head = model.output();
+    float[] out = new float[rows * head.rows()];
+    head.forward(s.xb, rows, out, compute);
+    if (exchange == null) return out;
+    float[][] parts = exchange.gather(0, out, out.length);
+    if (parts == null) return new float[0];
+    float[] full = new float[rows * c.vocabSize()];
+    int[] bounds = shapes.vocabBounds;
+    for (int r = 0; r < parts.length; r++) {
+      int w = bounds[r + 1] - bounds[r];
+      for (int i = 0; i < rows; i++) System.arraycopy(parts[r], i * w, full, i * c.vocabSize() + bounds[r], w);
+    }
+    return full;
+  }
+
+  /**
+   * The widths of this part's slices, and for a tensor shard where every shard's slice starts: the
+   * bounds arrays hold N+1 column offsets (a whole model: {@code {0, width}}).
+   */
+  private static final class Shapes {
+    final int qWidth; // this part's query heads * headDim
+    final int kvWidth; // this part's kv heads * headDim
+    final int dimWidth; // rows of wo and wDown this part computes
+    final int ffnWidth; // rows of wGate and wUp this part computes
+    final int[] qBounds;
+    final int[] dimBounds;
+    final int[] ffnBounds;
+    final int[] vocabBounds;
+
+    Shapes(ModelConfig c, ModelPart part) {
+      int hd = c.headDim();
+      qWidth = part.heads().size() * hd;
+      kvWidth = part.kvHeads().size() * hd;
+      dimWidth = part.dimRows().size();
+      ffnWidth = part.ffnRows().size();
+      int n = part.isTensorShard() ? part.parts() : 1;
+      qBounds = new int[n + 1];
+      dimBounds = new int[n + 1];
+      ffnBounds = new int[n + 1];
+      vocabBounds = new int[n + 1];
+      for (int r = 0; r < n; r++) {
+        ModelPart p = part.isTensorShard() ? ModelPart.tensorShard(c, r, n) : part;
+        qBounds[r + 1] = qBounds[r] + p.heads().size() * hd;
+        dimBounds[r + 1] = dimBounds[r] + p.dimRows().size();
+        ffnBounds[r + 1] = ffnBounds[r] + p.ffnRows().size();
+        vocabBounds[r + 1] = vocabBounds[r] + p.vocab().size();
+      }
+    }
+
+    int vocabOwner(int token) {
+      int r = 0;
+      while (token >= vocabBounds[r + 1]) r++;
+      return r;
+    }
   }
 
   /** The buffers of one step, sized for {@code capacity} rows. */
   private static final class RunState {
     final int capacity;
     final float[] x; // [n][dim] residual stream
-    final float[] xb; // [n][dim] normed input / projection output
-    final float[] q; // [n][dim]
-    final float[] k; // [n][kvDim]
-    final float[] v; // [n][kvDim]
-    final float[] att; // [n][dim] attention output
-    final float[] gate; // [n][ffnDim]
-    final float[] up; // [n][ffnDim]
+    final float[] xb; // [n][dim] normed input
+    final float[] q; // [n][qWidth]
+    final float[] k; // [n][kvWidth]
+    final float[] v; // [n][kvWidth]
+    final float[] attLocal; // [n][qWidth] attention output of this part's heads
+    final float[] att; // [n][dim] all heads' attention output (a tensor shard gathers it)
+    final float[] outLocal; // [n][dimWidth] this part's rows of a projection back to the residual width
+    final float[] out; // [n][dim] the gathered projection
+    final float[] gateLocal; // [n][ffnWidth]
+    final float[] up; // [n][ffnWidth]
+    final float[] gate; // [n][ffnDim] (a tensor shard gathers it)
     private float[] scores = new float[256];
 
-    RunState(ModelConfig c, int capacity) {
+    RunState(Shapes z, int capacity) {
       this.capacity = capacity;
-      x = new float[capacity * c.dim()];
-      xb = new float[capacity * c.dim()];
-      q = new float[capacity * c.dim()];
-      k = new float[capacity * c.kvDim()];
-      v = new float[capacity * c.kvDim()];
-      att = new float[capacity * c.dim()];
-      gate = new float[capacity * c.ffnDim()];
-      up = new float[capacity * c.ffnDim()];
+      int dim = z.dimBounds[z.dimBounds.length - 1];
+      int ffn = z.ffnBounds[z.ffnBounds.length - 1];
+      x = new float[capacity * dim];
+      xb = new float[capacity * dim];
+      q = new float[capacity * z.qWidth];
+      k = new float[capacity * z.kvWidth];
+      v = new float[capacity * z.kvWidth];
+      attLocal = new float[capacity * z.qWidth];
+      att = z.qWidth == dim ? attLocal : new float[capacity * dim];
+      outLocal = new float[capacity * z.dimWidth];
+      out = z.dimWidth == dim ? outLocal : new float[capacity * dim];
+      gateLocal = new float[capacity * z.ffnWidth];
+      up = new float[capacity * z.ffnWidth];
+      gate = z.ffnWidth == ffn ? gateLocal : new float[capacity * ffn];
     }
 
     float[] scores(int n) {

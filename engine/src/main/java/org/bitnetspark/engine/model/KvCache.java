@@ -1,6 +1,7 @@
 package org.bitnetspark.engine.model;
 
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bitnetspark.engine.quant.Float16;
 
 /**
@@ -28,9 +29,12 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
   }
 
+  private static final AtomicInteger IDS = new AtomicInteger();
+
   protected final int layers;
   protected final int capacity;
   protected final int kvDim;
+  private final int id = IDS.incrementAndGet();
 
   KvCache(int layers, int capacity, int kvDim) {
     this.layers = layers;
@@ -38,12 +42,23 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     this.kvDim = kvDim;
   }
 
+  /** A cache for every layer and kv head of the model. */
   public static KvCache create(Type type, ModelConfig c, int capacity) {
+    return create(type, c, capacity, c.layers(), c.kvDim());
+  }
+
+  /** A cache for {@code layers} layers of {@code kvDim} key/value values each: one model part's share. */
+  public static KvCache create(Type type, ModelConfig c, int capacity, int layers, int kvDim) {
     if (capacity < 1 || capacity > c.contextLength()) {
       throw new IllegalArgumentException("KV cache capacity " + capacity + " must be between 1 and the context length "
           + c.contextLength());
     }
-    return type == Type.F32 ? new F32(c.layers(), capacity, c.kvDim()) : new F16(c.layers(), capacity, c.kvDim());
+    return type == Type.F32 ? new F32(layers, capacity, kvDim) : new F16(layers, capacity, kvDim);
+  }
+
+  /** Unique in this JVM: how a model-parallel group names this sequence's cache to its peers. */
+  public int id() {
+    return id;
   }
 
   public int capacity() {

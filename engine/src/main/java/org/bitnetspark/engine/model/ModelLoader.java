@@ -21,6 +21,7 @@ import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.kernel.DenseLinear;
 import org.bitnetspark.engine.kernel.Linear;
 import org.bitnetspark.engine.kernel.TernaryLinear;
+import org.bitnetspark.engine.model.ModelPart.Range;
 import org.bitnetspark.engine.quant.Dequantize;
 import org.bitnetspark.engine.tensor.TernaryPacker;
 import org.bitnetspark.engine.tokenizer.Tokenizer;
@@ -60,12 +61,26 @@ public final class ModelLoader {
 
   /** Loads from any source; the model keeps the source open (for the mapped dense tensors). */
   public static BitNetModel load(ModelSource source) {
+    return load(source, (file, config) -> ModelPart.whole(config));
+  }
+
+  /** Chooses the part of a model to load once its header is read (pipeline stages need the tensor sizes). */
+  @FunctionalInterface
+  public interface PartChooser {
+    ModelPart choose(GgufFile file, ModelConfig config);
+  }
+
+  /**
+   * Loads only one part of the model (a pipeline stage's layers, a tensor shard's rows): only those
+   * tensors, and of sliced matrices only those rows, are read from the source.
+   */
+  public static BitNetModel load(ModelSource source, PartChooser part) {
     long start = System.nanoTime();
     GgufFile file = GgufReader.read(source);
-    BitNetModel model = new Builder(file).build();
-    LOG.info("loaded {} ({}, {} layers, dim {}, vocab {}) in {} ms; weights resident: {} MiB of a {} MiB file",
-        source.uri(), model.config().architecture(), model.config().layers(), model.config().dim(),
-        model.config().vocabSize(), (System.nanoTime() - start) / 1_000_000,
+    BitNetModel model = new Builder(file).build(part);
+    LOG.info("loaded {} of {} ({}, {} layers, dim {}, vocab {}) in {} ms; weights resident: {} MiB of a {} MiB file",
+        model.part().describe(), source.uri(), model.config().architecture(), model.config().layers(),
+        model.config().dim(), model.config().vocabSize(), (System.nanoTime() - start) / 1_000_000,
         model.residentWeightBytes() >> 20, source.size() >> 20);
     return model;
   }
@@ -79,51 +94,66 @@ public final class ModelLoader {
       this.uri = file.uri();
     }
 
-    BitNetModel build() {
+    BitNetModel build(PartChooser chooser) {
       TensorInfo embd = file.tensor("token_embd.weight");
       Tokenizer tokenizer = Tokenizers.fromGguf(uri, file.metadata());
       ModelConfig c = ModelConfig.fromGguf(uri, file.metadata(), tokenizer.vocabSize());
       expectShape(embd, c.dim(), c.vocabSize());
-      DenseLinear tokenEmbedding = dense(embd);
-      List<LayerWeights> layers = new ArrayList<>(c.layers());
-      for (int i = 0; i < c.layers(); i++) layers.add(layer(c, i));
+      Optional<TensorInfo> outputTensor = file.findTensor("output.weight");
+      outputTensor.ifPresent(t -> expectShape(t, c.dim(), c.vocabSize()));
+      ModelPart part = chooser.choose(file, c);
+      Range vocab = part.vocab();
+      boolean tiedHead = outputTensor.isEmpty();
+      DenseLinear tokenEmbedding = part.embeds() || (part.hasHead() && tiedHead) ? dense(embd, vocab) : null;
+      List<LayerWeights> layers = new ArrayList<>(part.layers().size());
+      for (int i = part.layers().start(); i < part.layers().end(); i++) layers.add(layer(c, part, i));
       float[] outputNorm = vector("output_norm.weight", c.dim());
-      Linear output = file.findTensor("output.weight").map(t -> {
-        expectShape(t, c.dim(), c.vocabSize());
-        return (Linear) dense(t);
-      }).orElse(tokenEmbedding);
+      Linear output = !part.hasHead() ? null : tiedHead ? tokenEmbedding : dense(outputTensor.get(), vocab);
       float[] ropeFreqs = file.findTensor("rope_freqs.weight").map(t -> vector(t.name(), c.headDim() / 2)).orElse(null);
-      return new BitNetModel(uri, c, tokenizer, tokenEmbedding, List.copyOf(layers), outputNorm, output, ropeFreqs, file);
+      return new BitNetModel(uri, c, tokenizer, part, part.embeds() ? tokenEmbedding : null, List.copyOf(layers),
+          outputNorm, output, ropeFreqs, file);
     }
 
-    private LayerWeights layer(ModelConfig c, int i) {
+    /** Layer {@code i}, each projection sliced to the rows {@code part} computes (all rows for a whole model). */
+    private LayerWeights layer(ModelConfig c, ModelPart part, int i) {
       String p = "blk." + i + ".";
       int dim = c.dim();
       int kv = c.kvDim();
       int ff = c.ffnDim();
+      int hd = c.headDim();
+      Range q = new Range(part.heads().start() * hd, part.heads().end() * hd);
+      Range kvRows = new Range(part.kvHeads().start() * hd, part.kvHeads().end() * hd);
+      Range dimRows = part.dimRows();
+      Range ffRows = part.ffnRows();
       return new LayerWeights(
           vector(p + "attn_norm.weight", dim),
-          projection(p + "attn_q", dim, dim), projection(p + "attn_k", dim, kv), projection(p + "attn_v", dim, kv),
+          projection(p + "attn_q", dim, dim, q), projection(p + "attn_k", dim, kv, kvRows),
+          projection(p + "attn_v", dim, kv, kvRows),
           c.architecture().subNorms ? vector(p + "attn_sub_norm.weight", dim) : null,
-          projection(p + "attn_output", dim, dim),
+          projection(p + "attn_output", dim, dim, dimRows),
           vector(p + "ffn_norm.weight", dim),
-          projection(p + "ffn_gate", dim, ff), projection(p + "ffn_up", dim, ff),
+          projection(p + "ffn_gate", dim, ff, ffRows), projection(p + "ffn_up", dim, ff, ffRows),
           c.architecture().subNorms ? vector(p + "ffn_sub_norm.weight", ff) : null,
-          projection(p + "ffn_down", ff, dim),
-          optionalVector(p + "attn_q.bias", dim), optionalVector(p + "attn_k.bias", kv),
-          optionalVector(p + "attn_v.bias", kv), optionalVector(p + "attn_output.bias", dim));
+          projection(p + "ffn_down", ff, dim, dimRows),
+          optionalSlice(p + "attn_q.bias", dim, q), optionalSlice(p + "attn_k.bias", kv, kvRows),
+          optionalSlice(p + "attn_v.bias", kv, kvRows), optionalSlice(p + "attn_output.bias", dim, dimRows));
     }
 
-    /** A projection {@code name.weight} of GGUF shape [in, out] with its optional {@code name.scale}. */
-    private Linear projection(String name, int in, int out) {
-      TensorInfo t = file.tensor(name + ".weight");
-      expectShape(t, in, out);
-      if (!t.type().supported) throw unsupportedType(t);
+    /**
+     * Rows {@code rows} of the projection {@code name.weight} of GGUF shape [in, out], with its optional
+     * {@code name.scale}.
+     */
+    private Linear projection(String name, int in, int out, Range rows) {
+      TensorInfo whole = file.tensor(name + ".weight");
+      expectShape(whole, in, out);
+      if (!whole.type().supported) throw unsupportedType(whole);
       float outputScale = file.findTensor(name + ".scale").map(s -> {
         if (s.elements() != 1) throw shapeError(s, "[1]");
         return vector(s.name(), 1)[0];
       }).orElse(1f);
-      Optional<Linear> ternary = TernaryPacker.pack(uri, t, file.data(t), outputScale).map(TernaryLinear::new);
+      TensorInfo t = whole.rowSlice(rows.start(), rows.end());
+      Optional<Linear> ternary =
+          TernaryPacker.pack(uri, t, file.rows(whole, t), outputScale).map(TernaryLinear::new);
       if (ternary.isPresent()) return ternary.get();
       if (outputScale != 1f) {
         throw new UnsupportedModelException(uri + ": '" + t.name() + "' has a separate .scale but is not ternary; "
@@ -131,12 +161,13 @@ public final class ModelLoader {
       }
       LOG.warn("{}: '{}' ({}) is not ternary; it runs as a dense float matrix without activation quantisation",
           uri, t.name(), t.type());
-      return dense(t);
+      return dense(whole, rows);
     }
 
-    private DenseLinear dense(TensorInfo t) {
-      if (!t.type().supported) throw unsupportedType(t);
-      return new DenseLinear(t, file.data(t));
+    private DenseLinear dense(TensorInfo whole, Range rows) {
+      if (!whole.type().supported) throw unsupportedType(whole);
+      TensorInfo t = whole.rowSlice(rows.start(), rows.end());
+      return new DenseLinear(t, file.rows(whole, t));
     }
 
     private float[] vector(String name, int length) {
@@ -149,8 +180,9 @@ public final class ModelLoader {
       return v;
     }
 
-    private float[] optionalVector(String name, int length) {
-      return file.findTensor(name).isPresent() ? vector(name, length) : null;
+    private float[] optionalSlice(String name, int length, Range range) {
+      return file.findTensor(name).isPresent()
+          ? Arrays.copyOfRange(vector(name, length), range.start(), range.end()) : null;
     }
 
     private void expectShape(TensorInfo t, long ne0, long ne1) {
