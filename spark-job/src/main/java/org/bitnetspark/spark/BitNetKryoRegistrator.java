@@ -6,6 +6,7 @@ import org.apache.spark.serializer.KryoRegistrator;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.bitnetspark.spark.metrics.ExecutorStats;
+import org.bitnetspark.spark.metrics.RankStats;
 import org.bitnetspark.spark.model.ModelRef;
 
 /**
@@ -20,6 +21,7 @@ public final class BitNetKryoRegistrator implements KryoRegistrator {
     kryo.register(ExecutorStats.class, new JavaSerializer());
     kryo.register(ModelRef.class, new JavaSerializer());
     kryo.register(ExecutorStats[].class);
+    kryo.register(RankStats.class, new JavaSerializer());
     kryo.register(byte[][].class);
     // Schema inference of JSON and Parquet inputs (the evaluate job's arrays and booleans) sends data
     // types back from tasks; Spark registers StructType but not every type. Java serialization keeps the

@@ -10,6 +10,7 @@ import org.bitnetspark.spark.jobs.BatchJob;
 import org.bitnetspark.spark.jobs.InputSpec;
 import org.bitnetspark.spark.jobs.JobInput;
 import org.bitnetspark.spark.jobs.JobSettings;
+import org.bitnetspark.spark.jobs.ModelParallelism;
 import org.bitnetspark.spark.jobs.OutputSpec;
 import org.bitnetspark.spark.model.ModelDistribution;
 import org.bitnetspark.spark.model.ModelRef;
@@ -72,6 +73,20 @@ abstract class JobCommand implements Callable<Integer> {
       description = "Partitions to process in; 0 means at least the default parallelism (default: ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(names = "--parallelism", paramLabel = "MODE", defaultValue = "data",
+      description = "data (every task holds the whole model), pipeline:N (N executors each run a contiguous range of "
+          + "layers) or tensor:N (N executors each hold 1/N of every layer) (default: ${DEFAULT-VALUE}).")
+  String parallelism;
+
+  @Option(names = "--micro-batches", paramLabel = "N", defaultValue = "0",
+      description = "pipeline:N only: micro-batches per forward step; 0 means 2N (default: ${DEFAULT-VALUE}).")
+  int microBatches;
+
+  @Option(names = "--peer-timeout", paramLabel = "SECONDS", defaultValue = "600",
+      description = "Model-parallel ranks fail the stage when a peer sends nothing for this long (default: "
+          + "${DEFAULT-VALUE}).")
+  int peerTimeout;
+
   /** The job this command runs. */
   abstract BatchJob.Kind kind();
 
@@ -96,6 +111,7 @@ abstract class JobCommand implements Callable<Integer> {
     ActivationQuant.parse(activationQuant);
     KvCache.Type.parse(kvCache);
     ModelDistribution d = ModelDistribution.parse(distribution);
+    ModelParallelism mp = ModelParallelism.of(parallelism, microBatches, peerTimeout);
     if (batchSize < 1) throw new IllegalArgumentException("batch-size " + batchSize + " must be at least 1");
     if (threadsPerTask < 0) throw new IllegalArgumentException("threads-per-task " + threadsPerTask + " must be >= 0");
     JobInput in = jobInput(resolveInputFormat());
@@ -104,7 +120,7 @@ abstract class JobCommand implements Callable<Integer> {
     SparkSession spark = BitNetSparkMain.session("bitnet " + kind().jobName);
     int threads = threadsPerTask > 0 ? threadsPerTask : spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
     PrintStream console = System.err;
-    BatchJob.run(spark, kind(), in, out, model, d, ref -> settings(ref, threads), partitions, console);
+    BatchJob.run(spark, kind(), in, out, model, d, ref -> settings(ref, threads), partitions, mp, console);
     return 0;
   }
 

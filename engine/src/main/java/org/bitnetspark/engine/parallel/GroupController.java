@@ -25,6 +25,7 @@ public final class GroupController implements Forward, AutoCloseable {
   private long steps;
   private long forwardNanos;
   private long tokens;
+  private long logitRows;
   private boolean stopped;
 
   public GroupController(ForwardPass pass, PeerMesh mesh, Parallelism parallelism) {
@@ -74,6 +75,7 @@ public final class GroupController implements Forward, AutoCloseable {
     computeNanos += wall - waited;
     steps++;
     tokens += n;
+    logitRows += batch.logitRows();
     return logits;
   }
 
@@ -101,7 +103,7 @@ public final class GroupController implements Forward, AutoCloseable {
 
   public GroupStats stats() {
     return new GroupStats(mesh.rank(), true, computeNanos, commNanos, 0, mesh.bytesSent(), mesh.bytesReceived(), steps,
-        forwardNanos, tokens, pass.model().residentWeightBytes());
+        forwardNanos, tokens, logitRows, pass.model().residentWeightBytes());
   }
 
   /** Tells the workers the work is done; they leave their serve loops. */

@@ -109,6 +109,6 @@ public final class GroupWorker {
 
   public GroupStats stats() {
     return new GroupStats(mesh.rank(), false, computeNanos, commNanos, idleNanos, mesh.bytesSent(),
-        mesh.bytesReceived(), steps, 0, tokens, pass.model().residentWeightBytes());
+        mesh.bytesReceived(), steps, 0, tokens, 0, pass.model().residentWeightBytes());
   }
 }

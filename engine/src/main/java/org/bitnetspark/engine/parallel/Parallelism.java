@@ -76,6 +76,24 @@ public record Parallelism(Mode mode, int degree, int microBatches) {
     };
   }
 
+  /**
+   * The fewest bytes that must cross between the ranks of one group to run {@code tokens} batch rows,
+   * {@code logitRows} of them with logits, with activations as 32-bit floats. A pipeline passes each
+   * row's hidden state over N-1 stage boundaries (the last stage computes the logits). Our exact tensor
+   * sharding gathers four vectors per layer (attention output, its projection, the FFN activation,
+   * the down projection) and the embedding rows, each rank receiving the (N-1)/N it lacks, and shard 0
+   * receives the other shards' vocabulary slices of each logits row.
+   */
+  public long minimumBytes(org.bitnetspark.engine.model.ModelConfig c, long tokens, long logitRows) {
+    long n = degree;
+    return switch (mode) {
+      case DATA -> 0;
+      case PIPELINE -> tokens * (n - 1) * c.dim() * 4L;
+      case TENSOR -> tokens * (n - 1) * 4L * (c.dim() + (long) c.layers() * (3L * c.dim() + c.ffnDim()))
+          + logitRows * 4L * c.vocabSize() * (n - 1) / n;
+    };
+  }
+
   @Override
   public String toString() {
     return mode == Mode.DATA ? "data" : mode.name().toLowerCase(Locale.ROOT) + ":" + degree;

@@ -17,6 +17,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
+import org.bitnetspark.engine.parallel.Parallelism;
+import org.bitnetspark.engine.parallel.PeerMesh;
+import org.bitnetspark.spark.metrics.ModelParallelSummary;
+import org.bitnetspark.spark.run.GroupPlan;
+import org.bitnetspark.spark.run.GroupStage;
 import org.bitnetspark.spark.metrics.JobMetrics;
 import org.bitnetspark.spark.metrics.JobSummary;
 import org.bitnetspark.spark.metrics.ProgressListener;
@@ -70,28 +75,47 @@ public final class BatchJob {
   public static JobSummary run(SparkSession spark, Kind kind, JobInput input, OutputSpec output, String model,
       ModelDistribution distribution, Function<ModelRef, JobSettings> settings, int partitions, PrintStream console)
       throws IOException {
+    return run(spark, kind, input, output, model, distribution, settings, partitions, ModelParallelism.DATA, console);
+  }
+
+  /**
+   * Runs a job; a model-parallel one runs {@code partitions} groups (0: as many as the cluster's task
+   * slots hold at once) as one barrier stage.
+   */
+  public static JobSummary run(SparkSession spark, Kind kind, JobInput input, OutputSpec output, String model,
+      ModelDistribution distribution, Function<ModelRef, JobSettings> settings, int partitions,
+      ModelParallelism modelParallelism, PrintStream console) throws IOException {
     long start = System.nanoTime();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Parallelism parallelism = modelParallelism.parallelism();
+    int groups = parallelism.isModelParallel() ? modelParallelism.groups(sc.defaultParallelism(), partitions) : 0;
     Dataset<Row> rows = input.read(spark);
-    ModelLocator.Located located = ModelLocator.locate(sc, model, distribution);
+    ModelLocator.Located located = ModelLocator.locate(sc, model, distribution, parallelism);
     long total = rows.count();
-    console.printf("[bitnet %s] %d rows from %s; model %s (%s, %d layers); distribution %s%n", kind.jobName, total,
+    console.printf("[bitnet %s] %d rows from %s; model %s (%s, %d layers); distribution %s%s%n", kind.jobName, total,
         input.path(), model, located.config().architecture(), located.config().layers(),
-        located.distribution().name().toLowerCase());
+        located.distribution().name().toLowerCase(), parallelism.isModelParallel()
+            ? String.format("; %s in %d group(s) of %d tasks", parallelism, groups, parallelism.degree()) : "");
     JobSettings taskSettings = settings.apply(located.ref());
     JobMetrics metrics = new JobMetrics(spark.sparkContext(), kind.jobName);
     ProgressListener progress = new ProgressListener(kind.jobName, total, console, 2000);
     spark.sparkContext().addSparkListener(progress);
     try {
-      int target = partitions > 0 ? partitions : Math.max(rows.rdd().getNumPartitions(), sc.defaultParallelism());
-      Dataset<Row> spread = target != rows.rdd().getNumPartitions() ? rows.repartition(target) : rows;
       MapPartitionsFunction<Row, Row> work = switch (kind) {
         case GENERATE -> new GeneratePartition(taskSettings, metrics);
         case PERPLEXITY -> new PerplexityPartition(taskSettings, metrics);
         case EVALUATE -> new EvaluatePartition(taskSettings, metrics);
       };
       sc.setCallSite("bitnet " + kind.jobName + " (inference and write)"); // names the stage in the UI and summary
-      output.write(spread.mapPartitions(work, Encoders.row(kind.schema)));
+      if (parallelism.isModelParallel()) {
+        GroupPlan plan = new GroupPlan(parallelism.toString(), groups, PeerMesh.newSecret(),
+            modelParallelism.peerTimeoutSeconds(), rows.schema());
+        output.write(GroupStage.run(spark, rows, plan, taskSettings, metrics, work, kind.schema));
+      } else {
+        int target = partitions > 0 ? partitions : Math.max(rows.rdd().getNumPartitions(), sc.defaultParallelism());
+        Dataset<Row> spread = target != rows.rdd().getNumPartitions() ? rows.repartition(target) : rows;
+        output.write(spread.mapPartitions(work, Encoders.row(kind.schema)));
+      }
       progress.printNow();
     } finally {
       sc.clearCallSite();
@@ -109,7 +133,9 @@ public final class BatchJob {
     JobSummary summary = new JobSummary(kind.jobName, model, located.distribution().name().toLowerCase(),
         located.ref().sizeBytes(), located.broadcastBytes(), total, rowsOut, errors, metrics.promptTokens.value(),
         metrics.outputTokens.value(), (System.nanoTime() - start) / 1e9, sc.defaultParallelism(), corpusPerplexity,
-        progress.stages(), metrics.executors.value(), kind == Kind.EVALUATE ? TaskScores.of(written) : null);
+        progress.stages(), metrics.executors.value(), kind == Kind.EVALUATE ? TaskScores.of(written) : null,
+        parallelism.isModelParallel()
+            ? ModelParallelSummary.of(parallelism, groups, located.config(), metrics.ranks.value()) : null);
     console.print(summary.describe());
     writeStats(summary, output.resolvedStatsPath());
     console.println("  statistics: " + output.resolvedStatsPath());

@@ -2,6 +2,7 @@ package org.bitnetspark.spark.metrics;
 
 import java.io.Serializable;
 import org.apache.spark.SparkContext;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -17,6 +18,8 @@ public final class JobMetrics implements Serializable {
   public final LongAccumulator promptTokens;
   public final LongAccumulator outputTokens;
   public final ExecutorStatsAccumulator executors;
+  /** Model-parallel jobs: one entry per rank of every group. */
+  public final CollectionAccumulator<RankStats> ranks;
 
   public JobMetrics(SparkContext sc, String job) {
     rows = sc.longAccumulator(PREFIX + job + ".rows");
@@ -25,5 +28,6 @@ public final class JobMetrics implements Serializable {
     outputTokens = sc.longAccumulator(PREFIX + job + ".output_tokens");
     executors = new ExecutorStatsAccumulator();
     sc.register(executors, PREFIX + job + ".executors");
+    ranks = sc.collectionAccumulator(PREFIX + job + ".model_parallel_ranks");
   }
 }

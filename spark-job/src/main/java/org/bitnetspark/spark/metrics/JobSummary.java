@@ -11,11 +11,13 @@ import java.util.Map;
  *
  * @param corpusPerplexity token-weighted perplexity over all rows (perplexity job), else null
  * @param tasks per-task scores (evaluate job), else null
+ * @param modelParallel a model-parallel job's groups, ranks and traffic, else null
  */
 public record JobSummary(String job, String model, String distribution, long modelFileBytes, long broadcastBytes,
     long rowsIn, long rowsOut, long errors, long promptTokens, long outputTokens, double wallSeconds,
     int executorCores, Double corpusPerplexity, List<ProgressListener.StageStats> stages,
-    Map<String, ExecutorStats> executors, @JsonInclude(JsonInclude.Include.NON_NULL) List<TaskScore> tasks) {
+    Map<String, ExecutorStats> executors, @JsonInclude(JsonInclude.Include.NON_NULL) List<TaskScore> tasks,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ModelParallelSummary modelParallel) {
 
   @JsonProperty("tokens_per_second")
   public double tokensPerSecond() {
@@ -50,6 +52,7 @@ public record JobSummary(String job, String model, String distribution, long mod
     s.append(String.format("  model: %s (%,d bytes), distribution %s%s, load %d ms (slowest executor)%n", model,
         modelFileBytes, distribution, broadcastBytes > 0 ? String.format(", broadcast %,d bytes", broadcastBytes) : "",
         maxModelLoadMillis()));
+    if (modelParallel != null) s.append(modelParallel.describe());
     for (ProgressListener.StageStats st : stages) {
       s.append(String.format("  stage %d (%s): %d tasks, %.1f s, %d rows, %d output tokens%n", st.stageId(),
           st.name().replaceAll(" at .*", ""), st.tasks(), st.durationMillis() / 1e3, st.rows(), st.outputTokens()));

@@ -1,14 +1,20 @@
 package org.bitnetspark.spark.model;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.broadcast.Broadcast;
+import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.io.ChunkedModelSource;
+import org.bitnetspark.engine.io.ModelSource;
+import org.bitnetspark.engine.io.PartialModelSource;
 import org.bitnetspark.engine.model.BitNetModel;
 import org.bitnetspark.engine.model.ModelLoader;
+import org.bitnetspark.engine.parallel.Parallelism;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +53,47 @@ public final class ExecutorModelCache {
     LOG.info("executor model cache: loaded {} ({} in {} ms, {} MiB resident)", ref.uri(),
         ref.broadcast() ? "from broadcast" : "from its path", e.loadMillis(), model.residentWeightBytes() >> 20);
     MODELS.put(ref.cacheKey(), e);
-    while (MODELS.size() > MAX_MODELS) {
-      String eldest = MODELS.keySet().iterator().next();
-      MODELS.remove(eldest);
-      LOG.info("executor model cache: evicted {}", eldest);
-    }
+    evict(false, MAX_MODELS);
     return e;
+  }
+
+  /**
+   * Rank {@code rank}'s part of a model-parallel job's model: from its broadcast part, or read from the
+   * model path (only the part's tensors and rows). Parts share the cache with whole models; a local-mode
+   * JVM running a whole group holds each rank's part under its own key.
+   */
+  public static synchronized Entry getPart(ModelRef ref, int rank) {
+    Parallelism p = Parallelism.parse(ref.parallelism());
+    String key = ref.cacheKey() + "|" + p + "#" + rank;
+    Entry e = MODELS.get(key);
+    if (e != null) return e;
+    long start = System.nanoTime();
+    BitNetModel model;
+    try {
+      ModelSource source = ref.parts() != null ? PartialModelSource.fromBytes(ref.parts().get(rank).value())
+          : ModelInputs.open(ref.uri());
+      model = ModelLoader.load(source, p.partFor(rank));
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot open model " + ref.uri() + ": " + ex.getMessage(), ex);
+    }
+    e = new Entry(model, (System.nanoTime() - start) / 1_000_000, ref.parts() != null);
+    LOADS.incrementAndGet();
+    LOG.info("executor model cache: loaded {} of {} ({} in {} ms, {} MiB resident)", model.part().describe(),
+        ref.uri(), ref.parts() != null ? "from its broadcast part" : "from its path", e.loadMillis(),
+        model.residentWeightBytes() >> 20);
+    MODELS.put(key, e);
+    evict(true, Parallelism.MAX_DEGREE);
+    return e;
+  }
+
+  /** Drops the least recently used whole models (or parts) beyond {@code limit}. */
+  private static void evict(boolean parts, int limit) {
+    List<String> keys = new ArrayList<>();
+    for (String k : MODELS.keySet()) if (k.contains("#") == parts) keys.add(k); // eldest first
+    for (int i = 0; i < keys.size() - limit; i++) {
+      MODELS.remove(keys.get(i));
+      LOG.info("executor model cache: evicted {}", keys.get(i));
+    }
   }
 
   /** How many loads this JVM has done (tests check that it is one per model). */

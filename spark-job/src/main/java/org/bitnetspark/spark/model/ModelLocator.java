@@ -14,7 +14,10 @@ import org.bitnetspark.engine.gguf.GgufReader;
 import org.bitnetspark.engine.io.ChunkedModelSource;
 import org.bitnetspark.engine.io.ModelSource;
 import org.bitnetspark.engine.io.ModelSources;
+import org.bitnetspark.engine.io.PartialModelSource;
 import org.bitnetspark.engine.model.ModelConfig;
+import org.bitnetspark.engine.model.ModelLoader;
+import org.bitnetspark.engine.parallel.Parallelism;
 import org.bitnetspark.engine.tokenizer.Tokenizers;
 
 /**
@@ -30,6 +33,15 @@ public final class ModelLocator {
   public record Located(ModelRef ref, ModelConfig config, ModelDistribution distribution, long broadcastBytes) {}
 
   public static Located locate(JavaSparkContext sc, String location, ModelDistribution requested) throws IOException {
+    return locate(sc, location, requested, Parallelism.DATA);
+  }
+
+  /**
+   * Like {@link #locate(JavaSparkContext, String, ModelDistribution)}; a model-parallel job checks here
+   * that the model can be split that way, and a broadcast ships each rank only its part's bytes.
+   */
+  public static Located locate(JavaSparkContext sc, String location, ModelDistribution requested,
+      Parallelism parallelism) throws IOException {
     long size;
     long mtime;
     if (location.equals(ModelSources.DEFAULT_MODEL)) {
@@ -46,21 +58,40 @@ public final class ModelLocator {
     ModelConfig config;
     ModelDistribution distribution;
     List<byte[]> bytes = null;
+    List<byte[]> parts = null;
     try (ModelSource source = ModelInputs.open(location)) {
       // the bundled model (every executor has it in its jar) or a checkpoint directory (converted here)
       if (size < 0) size = source.size();
       GgufFile f = GgufReader.read(source);
       config = ModelConfig.fromGguf(location, f.metadata(), Tokenizers.fromGguf(location, f.metadata()).vocabSize());
       distribution = requested.resolve(size);
-      if (distribution == ModelDistribution.BROADCAST) bytes = chunksOf(source);
+      for (int r = 0; r < parallelism.degree(); r++) parallelism.partFor(r).choose(f, config); // can it be split?
+      if (distribution == ModelDistribution.BROADCAST) {
+        if (parallelism.isModelParallel()) parts = partsOf(source, parallelism);
+        else bytes = chunksOf(source);
+      }
     }
-    List<Broadcast<byte[]>> broadcasts = null;
-    if (bytes != null) {
-      broadcasts = new ArrayList<>(bytes.size());
-      for (byte[] chunk : bytes) broadcasts.add(sc.broadcast(chunk));
+    List<Broadcast<byte[]>> broadcasts = bytes == null ? null : broadcastAll(sc, bytes);
+    List<Broadcast<byte[]>> partBroadcasts = parts == null ? null : broadcastAll(sc, parts);
+    long shipped = bytes != null ? size : parts == null ? 0 : parts.stream().mapToLong(b -> b.length).sum();
+    return new Located(new ModelRef(location, size, mtime, broadcasts, parallelism.toString(), partBroadcasts), config,
+        distribution, shipped);
+  }
+
+  private static List<Broadcast<byte[]>> broadcastAll(JavaSparkContext sc, List<byte[]> values) {
+    List<Broadcast<byte[]>> out = new ArrayList<>(values.size());
+    for (byte[] v : values) out.add(sc.broadcast(v));
+    return out;
+  }
+
+  /** Each rank's part: exactly the bytes its part's load reads (an executor fetches only its own). */
+  private static List<byte[]> partsOf(ModelSource source, Parallelism p) throws IOException {
+    List<byte[]> parts = new ArrayList<>(p.degree());
+    for (int r = 0; r < p.degree(); r++) {
+      int rank = r;
+      parts.add(PartialModelSource.capture(source, s -> ModelLoader.load(s, p.partFor(rank))));
     }
-    return new Located(new ModelRef(location, size, mtime, broadcasts), config, distribution,
-        bytes == null ? 0 : size);
+    return parts;
   }
 
   /** The source's bytes as chunks of at most 256 MiB (a broadcast value must fit one array). */

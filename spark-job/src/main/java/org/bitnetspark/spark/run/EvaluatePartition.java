@@ -30,7 +30,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * output rows leave in input order, one per input row ({@link
  * org.bitnetspark.spark.jobs.OutputSchemas#EVALUATE}), errors included.
  */
-public final class EvaluatePartition implements MapPartitionsFunction<Row, Row> {
+public final class EvaluatePartition implements MapPartitionsFunction<Row, Row>, PartitionWork {
   private static final long serialVersionUID = 1L;
   static final String MULTIPLE_CHOICE = "multiple_choice";
   static final String GENERATION = "generation";
@@ -44,7 +44,11 @@ public final class EvaluatePartition implements MapPartitionsFunction<Row, Row> 
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
-    TaskRuntime task = new TaskRuntime(settings, metrics);
+    return run(input, new TaskRuntime(settings, metrics));
+  }
+
+  @Override
+  public Iterator<Row> run(Iterator<Row> input, TaskRuntime task) {
     Runtime rt = new Runtime(task, metrics, task.engine.newMultipleChoiceScorer(settings.eval().shareContext(),
         settings.eval().separator()), task.engine.newScheduler(settings.batchSize()), settings);
     return new Iterator<>() {

@@ -22,7 +22,7 @@ import org.bitnetspark.spark.metrics.JobMetrics;
  * ({@link org.bitnetspark.spark.jobs.OutputSchemas#GENERATE}); a row that cannot be processed
  * carries its error instead. Output order is completion order.
  */
-public final class GeneratePartition implements MapPartitionsFunction<Row, Row> {
+public final class GeneratePartition implements MapPartitionsFunction<Row, Row>, PartitionWork {
   private static final long serialVersionUID = 1L;
   private final JobSettings settings;
   private final JobMetrics metrics;
@@ -35,7 +35,11 @@ public final class GeneratePartition implements MapPartitionsFunction<Row, Row> 
   /** Input rows are (id, text) or (id, text, options). */
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
-    TaskRuntime task = new TaskRuntime(settings, metrics);
+    return run(input, new TaskRuntime(settings, metrics));
+  }
+
+  @Override
+  public Iterator<Row> run(Iterator<Row> input, TaskRuntime task) {
     BatchScheduler scheduler = task.engine.newScheduler(settings.batchSize());
     ArrayDeque<Row> rejected = new ArrayDeque<>();
     Map<String, String[]> inFlight = new HashMap<>(); // request id -> (row id, prompt)

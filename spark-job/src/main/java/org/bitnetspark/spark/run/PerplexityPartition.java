@@ -15,7 +15,7 @@ import org.bitnetspark.spark.metrics.JobMetrics;
  * {@code sliding} windows by default, so documents of any length are scored, every token after the
  * first once; or llama-perplexity's {@code chunks}. One output row per input row, errors included.
  */
-public final class PerplexityPartition implements MapPartitionsFunction<Row, Row> {
+public final class PerplexityPartition implements MapPartitionsFunction<Row, Row>, PartitionWork {
   private static final long serialVersionUID = 1L;
   private final JobSettings settings;
   private final JobMetrics metrics;
@@ -27,7 +27,11 @@ public final class PerplexityPartition implements MapPartitionsFunction<Row, Row
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
-    TaskRuntime task = new TaskRuntime(settings, metrics);
+    return run(input, new TaskRuntime(settings, metrics));
+  }
+
+  @Override
+  public Iterator<Row> run(Iterator<Row> input, TaskRuntime task) {
     PerplexityScorer scorer = task.engine.newPerplexityScorer();
     PerplexityScorer.Method method = PerplexityScorer.Method.parse(settings.perplexityMethod());
     return new Iterator<>() {
