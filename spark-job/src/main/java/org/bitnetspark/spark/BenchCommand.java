@@ -48,8 +48,13 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--parts", split = ",", paramLabel = "PART,...", defaultValue = "batch,distribution,evaluate",
       description = "What to measure: batch (generate throughput per batch size), distribution (broadcast vs path), "
-          + "evaluate (multiple-choice scoring with and without the shared-context KV reuse) (default: ${DEFAULT-VALUE}).")
+          + "evaluate (multiple-choice scoring with and without the shared-context KV reuse), parallelism (the "
+          + "generate job data-parallel vs each --parallelism-modes mode) (default: ${DEFAULT-VALUE}).")
   List<String> parts;
+
+  @Option(names = "--parallelism-modes", split = ",", paramLabel = "MODE,...", defaultValue = "pipeline:2,tensor:2",
+      description = "Model-parallel modes to compare with data parallelism (default: ${DEFAULT-VALUE}).")
+  List<String> parallelismModes;
 
   @Option(names = "--eval-tasks", paramLabel = "N", defaultValue = "96",
       description = "Synthetic 4-choice tasks for the evaluate comparison (default: ${DEFAULT-VALUE}).")
@@ -69,8 +74,9 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (rows < 1 || maxTokens < 1) throw new IllegalArgumentException("rows and max-tokens must be at least 1");
     for (String p : parts) {
-      if (!List.of("batch", "distribution", "evaluate").contains(p)) {
-        throw new IllegalArgumentException("--parts '" + p + "' is not one of batch, distribution, evaluate");
+      if (!List.of("batch", "distribution", "evaluate", "parallelism").contains(p)) {
+        throw new IllegalArgumentException("--parts '" + p + "' is not one of batch, distribution, evaluate, "
+            + "parallelism");
       }
     }
     SparkSession spark = BitNetSparkMain.session("bitnet bench");
@@ -87,6 +93,8 @@ final class BenchCommand implements Callable<Integer> {
     if (parts.contains("batch")) batchSizes(spark, prompts, out, console);
     if (parts.contains("evaluate")) evaluate(spark, partitions, out.putObject("evaluate"), console);
     if (parts.contains("distribution")) distribution(spark, prompts, partitions, out, console);
+    if (parts.contains("parallelism")) new ParallelismBench(model, rows, maxTokens, batchSizes[batchSizes.length - 1])
+        .run(spark, parallelismModes, out.putArray("parallelism"), console);
     if (json) spec.commandLine().getOut().println(mapper.writeValueAsString(out));
     return 0;
   }

@@ -1,7 +1,7 @@
 package org.bitnetspark.engine.model;
 
 /**
- * Which part of a model one process holds and runs (docs/PARALLELISM.md). The whole model is one
+ * Which part of a model one process holds and runs (spark-job/PARALLELISM.md). The whole model is one
  * part; a pipeline stage holds a contiguous range of layers (the embedding on the first stage, the
  * head on the last); a tensor shard holds every layer but only a slice of each matrix's output rows:
  * its query heads (and the key/value heads they read), a slice of the residual width for the

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.broadcast.Broadcast;
 import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.io.ChunkedModelSource;
@@ -31,13 +30,15 @@ public final class ExecutorModelCache {
   public record Entry(BitNetModel model, long loadMillis, boolean fromBroadcast) {}
 
   private static final Map<String, Entry> MODELS = new LinkedHashMap<>(4, 0.75f, true);
-  private static final AtomicInteger LOADS = new AtomicInteger();
+  /** Whether this thread's last lookup loaded its model (tasks run concurrently; each asks for its own). */
+  private static final ThreadLocal<Boolean> LAST_LOOKUP_LOADED = ThreadLocal.withInitial(() -> false);
 
   private ExecutorModelCache() {}
 
   /** The model for {@code ref}, loading it on first use in this JVM (other tasks wait for that load). */
   public static synchronized Entry get(ModelRef ref) {
     Entry e = MODELS.get(ref.cacheKey());
+    LAST_LOOKUP_LOADED.set(e == null);
     if (e != null) return e;
     long start = System.nanoTime();
     BitNetModel model;
@@ -49,7 +50,6 @@ public final class ExecutorModelCache {
       model = ModelLoader.load(ref.uri());
     }
     e = new Entry(model, (System.nanoTime() - start) / 1_000_000, ref.broadcast());
-    LOADS.incrementAndGet();
     LOG.info("executor model cache: loaded {} ({} in {} ms, {} MiB resident)", ref.uri(),
         ref.broadcast() ? "from broadcast" : "from its path", e.loadMillis(), model.residentWeightBytes() >> 20);
     MODELS.put(ref.cacheKey(), e);
@@ -66,6 +66,7 @@ public final class ExecutorModelCache {
     Parallelism p = Parallelism.parse(ref.parallelism());
     String key = ref.cacheKey() + "|" + p + "#" + rank;
     Entry e = MODELS.get(key);
+    LAST_LOOKUP_LOADED.set(e == null);
     if (e != null) return e;
     long start = System.nanoTime();
     BitNetModel model;
@@ -77,7 +78,6 @@ public final class ExecutorModelCache {
       throw new UncheckedIOException("cannot open model " + ref.uri() + ": " + ex.getMessage(), ex);
     }
     e = new Entry(model, (System.nanoTime() - start) / 1_000_000, ref.parts() != null);
-    LOADS.incrementAndGet();
     LOG.info("executor model cache: loaded {} of {} ({} in {} ms, {} MiB resident)", model.part().describe(),
         ref.uri(), ref.parts() != null ? "from its broadcast part" : "from its path", e.loadMillis(),
         model.residentWeightBytes() >> 20);
@@ -96,9 +96,9 @@ public final class ExecutorModelCache {
     }
   }
 
-  /** How many loads this JVM has done (tests check that it is one per model). */
-  public static int loads() {
-    return LOADS.get();
+  /** True when this thread's last {@link #get} or {@link #getPart} loaded the model rather than finding it. */
+  public static boolean lastLookupLoaded() {
+    return LAST_LOOKUP_LOADED.get();
   }
 
   /** Forgets every cached model in this JVM (benchmarks measure loads with it). */

@@ -41,9 +41,8 @@ final class TaskRuntime {
 
   private TaskRuntime(JobSettings settings, JobMetrics metrics, Supplier<ExecutorModelCache.Entry> load) {
     this.metrics = metrics;
-    int loadsBefore = ExecutorModelCache.loads();
     ExecutorModelCache.Entry model = load.get();
-    this.loadedModel = ExecutorModelCache.loads() > loadsBefore;
+    this.loadedModel = ExecutorModelCache.lastLookupLoaded();
     this.modelLoadMillis = loadedModel ? model.loadMillis() : 0;
     this.engine = new BitNetEngine(model.model(), settings.engineOptions());
     SparkEnv env = SparkEnv.get();
