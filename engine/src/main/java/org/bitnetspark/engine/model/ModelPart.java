@@ -2,8 +2,9 @@ package org.bitnetspark.engine.model;
 
 /**
  * Which part of a model one process holds and runs (spark-job/PARALLELISM.md). The whole model is one
- * part; a pipeline stage holds a contiguous range of layers (the embedding on the first stage, the
- * head on the last); a tensor shard holds every layer but only a slice of each matrix's output rows:
+ * part; a pipeline stage holds a contiguous range of layers, the last stage also the head, and the
+ * embedding sits on the first stage, or on the last when it is tied to the head (so no stage holds it
+ * twice; the last stage then sends the embedded rows to the first); a tensor shard holds every layer but only a slice of each matrix's output rows:
  * its query heads (and the key/value heads they read), a slice of the residual width for the
  * attention-output and FFN-down projections, of the FFN hidden width, and of the vocabulary for the
  * embedding and the head. Every range is {@code [start, end)}.
@@ -34,11 +35,15 @@ public record ModelPart(Kind kind, int rank, int parts, Range layers, boolean em
         new Range(0, c.heads()), new Range(0, c.kvHeads()), new Range(0, c.dim()), new Range(0, c.ffnDim()));
   }
 
-  /** Stage {@code rank} of {@code stages}, running {@code layers}; see {@link PipelinePlan}. */
-  public static ModelPart pipelineStage(ModelConfig c, int rank, int stages, Range layers) {
+  /**
+   * Stage {@code rank} of {@code stages}, running {@code layers} ({@link PipelinePlan}); {@code tiedHead}:
+   * the model has no separate output matrix, so the last stage's head is the embedding and it embeds.
+   */
+  public static ModelPart pipelineStage(ModelConfig c, int rank, int stages, Range layers, boolean tiedHead) {
     ModelPart w = whole(c);
-    return new ModelPart(Kind.PIPELINE_STAGE, rank, stages, layers, rank == 0, rank == stages - 1, w.vocab, w.heads,
-        w.kvHeads, w.dimRows, w.ffnRows);
+    boolean last = rank == stages - 1;
+    return new ModelPart(Kind.PIPELINE_STAGE, rank, stages, layers, tiedHead ? last : rank == 0, last, w.vocab,
+        w.heads, w.kvHeads, w.dimRows, w.ffnRows);
   }
 
   /**

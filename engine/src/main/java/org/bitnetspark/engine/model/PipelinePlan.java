@@ -7,9 +7,10 @@ import org.bitnetspark.engine.gguf.TensorInfo;
 import org.bitnetspark.engine.model.ModelPart.Range;
 
 /**
- * Splits the layers into contiguous pipeline stages balanced by the weight bytes each stage reads per
- * token: its layers' tensors, plus the output head on the last stage (the embedding costs one row
- * lookup per token, so the first stage is not charged for it). Minimises the largest stage exactly.
+ * Splits the layers into contiguous pipeline stages balanced by the weight bytes each stage holds:
+ * its layers' tensors, the output head on the last stage, and a separate embedding on the first (a
+ * tied embedding is the head, on the last stage; {@link ModelPart#pipelineStage}). Minimises the
+ * largest stage exactly. Bytes held are also, but for the embedding, the bytes read per token.
  */
 public final class PipelinePlan {
   private PipelinePlan() {}
@@ -26,12 +27,14 @@ public final class PipelinePlan {
         if (layer < c.layers()) layerBytes[layer] += t.sizeBytes();
       }
     }
-    TensorInfo head = file.findTensor("output.weight").orElse(file.tensor("token_embd.weight"));
-    return balance(layerBytes, head.sizeBytes(), stages);
+    TensorInfo embedding = file.tensor("token_embd.weight");
+    TensorInfo head = file.findTensor("output.weight").orElse(embedding);
+    long firstStageBytes = head == embedding ? 0 : embedding.sizeBytes();
+    return balance(layerBytes, head.sizeBytes(), firstStageBytes, stages);
   }
 
   /** Exact min-max contiguous partition (dynamic programming; layers and stages are small). */
-  static List<Range> balance(long[] layerBytes, long headBytes, int stages) {
+  static List<Range> balance(long[] layerBytes, long headBytes, long firstStageBytes, int stages) {
     int n = layerBytes.length;
     long[] prefix = new long[n + 1];
     for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + layerBytes[i];
@@ -44,7 +47,7 @@ public final class PipelinePlan {
       for (int i = s; i <= n - (stages - s); i++) {
         for (int j = s - 1; j < i; j++) {
           if (best[s - 1][j] == Long.MAX_VALUE) continue;
-          long stage = prefix[i] - prefix[j] + (s == stages ? headBytes : 0);
+          long stage = prefix[i] - prefix[j] + (s == stages ? headBytes : 0) + (s == 1 ? firstStageBytes : 0);
           long worst = Math.max(best[s - 1][j], stage);
           if (worst < best[s][i]) {
             best[s][i] = worst;

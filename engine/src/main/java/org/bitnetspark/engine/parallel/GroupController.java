@@ -57,6 +57,15 @@ public final class GroupController implements Forward, AutoCloseable {
     } else {
       logits = new float[batch.logitRows() * model().config().vocabSize()];
       int filled = 0;
+      if (model().part().embeds()) { // a tied embedding lives here, with the head: the first stage gets the rows
+        int dim = model().config().dim();
+        pass.embed(batch);
+        float[] x = pass.hidden(n);
+        for (int m = 0; m < microBatches; m++) {
+          Range rows = Range.split(n, m, microBatches);
+          mesh.channel(0).send(Frames.floats(x, rows.start() * dim, rows.size() * dim));
+        }
+      }
       PeerChannel upstream = mesh.channel(mesh.rank() - 1);
       for (int m = 0; m < microBatches; m++) {
         Range rows = Range.split(n, m, microBatches);

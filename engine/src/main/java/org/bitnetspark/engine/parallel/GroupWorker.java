@@ -91,8 +91,8 @@ public final class GroupWorker {
     for (int m = 0; m < microBatches; m++) {
       Range rows = Range.split(n, m, microBatches);
       Batch sub = batch.slice(rows.start(), rows.end(), micro);
-      if (rank == 0) pass.embed(sub);
-      else Frames.readFloats(mesh.channel(rank - 1).receive(), pass.hidden(sub.size()), 0);
+      if (rank == 0 && pass.model().part().embeds()) pass.embed(sub);
+      else Frames.readFloats(mesh.channel(rank == 0 ? controller : rank - 1).receive(), pass.hidden(sub.size()), 0);
       pass.runLayers(sub);
       mesh.channel(rank + 1).send(Frames.floats(pass.hidden(sub.size()), 0, sub.size() * dim));
     }

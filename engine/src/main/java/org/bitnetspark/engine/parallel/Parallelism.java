@@ -71,7 +71,7 @@ public record Parallelism(Mode mode, int degree, int microBatches) {
     return switch (mode) {
       case DATA -> (file, c) -> ModelPart.whole(c);
       case PIPELINE -> (file, c) -> ModelPart.pipelineStage(c, rank, degree, PipelinePlan.balance(file, c, degree)
-          .get(rank));
+          .get(rank), file.findTensor("output.weight").isEmpty());
       case TENSOR -> (file, c) -> ModelPart.tensorShard(c, rank, degree);
     };
   }
@@ -79,7 +79,8 @@ public record Parallelism(Mode mode, int degree, int microBatches) {
   /**
    * The fewest bytes that must cross between the ranks of one group to run {@code tokens} batch rows,
    * {@code logitRows} of them with logits, with activations as 32-bit floats. A pipeline passes each
-   * row's hidden state over N-1 stage boundaries (the last stage computes the logits). Our exact tensor
+   * row's hidden state over N-1 stage boundaries (the last stage computes the logits; when the embedding
+   * is tied to the head, ours also sends the embedded row from the last stage to the first, one more). Our exact tensor
    * sharding gathers four vectors per layer (attention output, its projection, the FFN activation,
    * the down projection) and the embedding rows, each rank receiving the (N-1)/N it lacks, and shard 0
    * receives the other shards' vocabulary slices of each logits row.

@@ -50,15 +50,15 @@ public final class EvaluatePartition implements MapPartitionsFunction<Row, Row>,
   @Override
   public Iterator<Row> run(Iterator<Row> input, TaskRuntime task) {
     Runtime rt = new Runtime(task, metrics, task.engine.newMultipleChoiceScorer(settings.eval().shareContext(),
-        settings.eval().separator()), task.engine.newScheduler(settings.batchSize()), settings);
+        settings.eval().separator()), task.engine.newScheduler(task.batchSize), settings);
     return new Iterator<>() {
       private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
       @Override
       public boolean hasNext() {
         if (ready.isEmpty() && input.hasNext()) {
-          List<Row> rows = new ArrayList<>(settings.batchSize());
-          while (rows.size() < settings.batchSize() && input.hasNext()) rows.add(input.next());
+          List<Row> rows = new ArrayList<>(task.batchSize);
+          while (rows.size() < task.batchSize && input.hasNext()) rows.add(input.next());
           ready.addAll(new Group(rows, rt).run());
         }
         return !ready.isEmpty();

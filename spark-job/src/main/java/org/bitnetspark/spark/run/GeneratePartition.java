@@ -40,7 +40,7 @@ public final class GeneratePartition implements MapPartitionsFunction<Row, Row>,
 
   @Override
   public Iterator<Row> run(Iterator<Row> input, TaskRuntime task) {
-    BatchScheduler scheduler = task.engine.newScheduler(settings.batchSize());
+    BatchScheduler scheduler = task.engine.newScheduler(task.batchSize);
     ArrayDeque<Row> rejected = new ArrayDeque<>();
     Map<String, String[]> inFlight = new HashMap<>(); // request id -> (row id, prompt)
     Iterator<GenerationRequest> requests = new Iterator<>() {

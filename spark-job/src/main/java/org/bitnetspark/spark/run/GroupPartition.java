@@ -60,7 +60,7 @@ public final class GroupPartition extends AbstractFunction1<scala.collection.Ite
     int partition = ctx.partitionId();
     int group = partition / p.degree();
     int rank = partition % p.degree();
-    TaskRuntime task = TaskRuntime.forPart(settings, metrics, rank);
+    TaskRuntime task = TaskRuntime.forPart(settings, metrics, rank, p.degree());
     ServerSocket listener = PeerMesh.listen(bindAddress());
     String[] everyone = ctx.allGather(listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort());
     List<InetSocketAddress> peers = new ArrayList<>();

@@ -20,6 +20,11 @@ import org.bitnetspark.spark.model.ExecutorModelCache;
 final class TaskRuntime {
   final BitNetEngine engine;
   final String executorId;
+  /**
+   * Sequences (or tasks) decoded together: {@code --batch-size} per task slot, so a group of N tasks
+   * runs N x batch-size, as many as N data-parallel tasks would.
+   */
+  final int batchSize;
   private final JobMetrics metrics;
   private final long modelLoadMillis;
   private final boolean loadedModel;
@@ -31,16 +36,19 @@ final class TaskRuntime {
 
   /** A data-parallel task: the whole model. */
   TaskRuntime(JobSettings settings, JobMetrics metrics) {
-    this(settings, metrics, () -> ExecutorModelCache.get(settings.model()));
+    this(settings, metrics, () -> ExecutorModelCache.get(settings.model()), settings.batchSize());
   }
 
-  /** Rank {@code rank} of a model-parallel group: only its part of the model. */
-  static TaskRuntime forPart(JobSettings settings, JobMetrics metrics, int rank) {
-    return new TaskRuntime(settings, metrics, () -> ExecutorModelCache.getPart(settings.model(), rank));
+  /** Rank {@code rank} of a model-parallel group of {@code degree} tasks: only its part of the model. */
+  static TaskRuntime forPart(JobSettings settings, JobMetrics metrics, int rank, int degree) {
+    return new TaskRuntime(settings, metrics, () -> ExecutorModelCache.getPart(settings.model(), rank),
+        settings.batchSize() * degree);
   }
 
-  private TaskRuntime(JobSettings settings, JobMetrics metrics, Supplier<ExecutorModelCache.Entry> load) {
+  private TaskRuntime(JobSettings settings, JobMetrics metrics, Supplier<ExecutorModelCache.Entry> load,
+      int batchSize) {
     this.metrics = metrics;
+    this.batchSize = batchSize;
     ExecutorModelCache.Entry model = load.get();
     this.loadedModel = ExecutorModelCache.lastLookupLoaded();
     this.modelLoadMillis = loadedModel ? model.loadMillis() : 0;
