@@ -7,6 +7,8 @@ package org.bitnetspark.engine.kernel;
  */
 public final class QuantizedActivations {
   byte[] q = new byte[0];
+  /** q widened to 16 bits, for kernels that multiply in 16-bit lanes (filled by {@link #quantize}). */
+  short[] q16 = new short[0];
   float[] d = new float[0];
   int batch;
   int cols;
@@ -53,7 +55,10 @@ public final class QuantizedActivations {
     this.cols = cols;
     this.blockSize = block;
     int blocks = cols / block;
-    if (q.length < batch * cols) q = new byte[batch * cols];
+    if (q.length < batch * cols) {
+      q = new byte[batch * cols];
+      q16 = new short[batch * cols];
+    }
     if (d.length < batch * blocks) d = new float[batch * blocks];
     for (int b = 0; b < batch; b++) {
       for (int k = 0; k < blocks; k++) {
@@ -61,6 +66,7 @@ public final class QuantizedActivations {
         d[b * blocks + k] = mode == ActivationQuant.Q8K ? q8k(x, start, block) : perToken(x, start, block);
       }
     }
+    for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
   }
 
   private float perToken(float[] x, int start, int n) {

@@ -8,30 +8,30 @@ import jdk.incubator.vector.VectorSpecies;
 import org.bitnetspark.engine.tensor.TernaryMatrix;
 
 /**
- * The ternary kernel with the Vector API. One vector load of packed codes holds 32 (or 16)
- * consecutive weights per bit pair, matching 32 consecutive int8 activations
- * ({@link TernaryMatrix}'s layout), so the inner loop is: shift, mask, subtract 1, multiply bytes
- * (|product| <= 127 fits a byte, since activations are in [-127, 127]), then add the byte products
- * pairwise into short lanes. Short lanes are flushed to an int every 16 groups, before they could
- * overflow (16 groups x 4 bit pairs x 2 x 127 < 32767).
+ * The ternary kernel with the Vector API, in 16-bit lanes: AVX2 and AVX-512 multiply 16-bit lanes
+ * natively (there is no byte multiply), so the codes are widened once per half group and each weight
+ * costs a shift, a mask, a multiply and an add, with no widening of products. The weight {@code code-1}
+ * is never formed: Σ(code-1)·q = Σ code·q - Σ q, and Σ q per segment is computed once per call from the
+ * activations. The integer sums are exact, so results equal {@link ScalarTernaryKernel}'s bit for bit.
  *
  * <p>Float activations ({@code --activation-quant none}, a reference mode) use the scalar loop.
  */
 final class VectorTernaryKernel implements TernaryKernel {
   /**
-   * 32 byte lanes: one load is one 32-byte group. The species must be a plain constant: chosen by an
-   * expression, C2 cannot bind the reinterpret and reduce intrinsics and falls back to Java code (10x
-   * slower; seen in profiles). {@link Kernels} uses this kernel only where 256-bit vectors exist.
+   * 16 code bytes (half a group) widen to 16 short lanes. The species must be plain constants: chosen
+   * by an expression, C2 cannot bind the conversion, reinterpret and reduce intrinsics and falls back to
+   * Java code (10x slower; seen in profiles). {@link Kernels} uses this kernel only where 256-bit
+   * vectors exist.
    */
-  private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-  private static final int FLUSH_GROUPS = 16;
+  private static final int FLUSH_GROUPS = 8;
 
   private final ScalarTernaryKernel scalar = new ScalarTernaryKernel();
 
   @Override
   public String name() {
-    return "vector-" + B.vectorBitSize();
+    return "vector-" + S.vectorBitSize();
   }
 
   @Override
@@ -45,9 +45,19 @@ final class VectorTernaryKernel implements TernaryKernel {
     int aBlock = x.blockSize;
     int aBlocks = cols / aBlock;
     int segment = Math.min(wBlock, aBlock);
+    int segments = cols / segment;
     int rowBytes = cols / 4;
-    byte[] q = x.q;
+    short[] q = x.q16;
     float[] d = x.d;
+    // Σ (code-1)·q = Σ code·q - Σ q: the second sum depends on the activations only
+    int[] qSums = new int[x.batch * segments];
+    for (int b = 0; b < x.batch; b++) {
+      for (int s = 0; s < segments; s++) {
+        int sum = 0;
+        for (int k = b * cols + s * segment, e = k + segment; k < e; k++) sum += q[k];
+        qSums[b * segments + s] = sum;
+      }
+    }
     int[] isums = new int[TILE];
     for (int r = rowStart; r < rowEnd; r++) {
       int rowBase = r * rowBytes;
@@ -59,10 +69,11 @@ final class VectorTernaryKernel implements TernaryKernel {
           segmentSum4(codes, rowBase + s / 4, q, b * cols + s, cols, segment / TernaryMatrix.GROUP, isums);
           float ws = scales[r * wBlocks + s / wBlock];
           int ab = s / aBlock;
-          s0 += isums[0] * (d[b * aBlocks + ab] * ws);
-          s1 += isums[1] * (d[(b + 1) * aBlocks + ab] * ws);
-          s2 += isums[2] * (d[(b + 2) * aBlocks + ab] * ws);
-          s3 += isums[3] * (d[(b + 3) * aBlocks + ab] * ws);
+          int si = s / segment;
+          s0 += (isums[0] - qSums[b * segments + si]) * (d[b * aBlocks + ab] * ws);
+          s1 += (isums[1] - qSums[(b + 1) * segments + si]) * (d[(b + 1) * aBlocks + ab] * ws);
+          s2 += (isums[2] - qSums[(b + 2) * segments + si]) * (d[(b + 2) * aBlocks + ab] * ws);
+          s3 += (isums[3] - qSums[(b + 3) * segments + si]) * (d[(b + 3) * aBlocks + ab] * ws);
         }
         out[b * rows + r] = s0;
         out[(b + 1) * rows + r] = s1;
@@ -73,7 +84,8 @@ final class VectorTernaryKernel implements TernaryKernel {
         int qBase = b * cols;
         float sum = 0;
         for (int s = 0; s < cols; s += segment) {
-          int isum = segmentSum(codes, rowBase + s / 4, q, qBase + s, segment / TernaryMatrix.GROUP);
+          int isum = segmentSum(codes, rowBase + s / 4, q, qBase + s, segment / TernaryMatrix.GROUP)
+              - qSums[b * segments + s / segment];
           sum += isum * (d[b * aBlocks + s / aBlock] * scales[r * wBlocks + s / wBlock]);
         }
         out[b * rows + r] = sum;
@@ -84,11 +96,15 @@ final class VectorTernaryKernel implements TernaryKernel {
   private static final int TILE = 4;
 
   /**
-   * {@link #segmentSum} for four activation vectors {@code stride} apart, decoding each weight vector
-   * once. The pair sums and totals are written out here rather than called: C2 declines to inline
-   * helpers into a method this large, and a vector passed to a call that is not inlined is boxed.
+   * Σ code·q over {@code groups} 128-weight groups for four activation vectors {@code stride} apart.
+   * Each half group's 16 code bytes are widened once to 16-bit lanes (lane j holds the codes of weights
+   * j, j+32, j+64, j+96); a shift and a mask give one weight per lane, multiplied in 16-bit lanes with
+   * the widened activations. |code·q| <= 2·127 (quantised activations are within ±127), so a lane's sum
+   * over {@value #FLUSH_GROUPS} groups (8 products a group) stays far below 2^15. Written out rather than
+   * calling {@link #segmentSum}: C2 declines to inline helpers into a method this large, and a vector
+   * passed to a call that is not inlined is boxed.
    */
-  private static void segmentSum4(byte[] codes, int codeOff, byte[] q, int qOff, int stride, int groups, int[] out) {
+  private static void segmentSum4(byte[] codes, int codeOff, short[] q, int qOff, int stride, int groups, int[] out) {
     int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
     for (int g0 = 0; g0 < groups; g0 += FLUSH_GROUPS) {
       ShortVector a0 = ShortVector.zero(S);
@@ -97,41 +113,29 @@ final class VectorTernaryKernel implements TernaryKernel {
       ShortVector a3 = ShortVector.zero(S);
       int gEnd = Math.min(groups, g0 + FLUSH_GROUPS);
       for (int g = g0; g < gEnd; g++) {
-        ByteVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES);
-        int a = qOff + g * TernaryMatrix.GROUP;
-        for (int l = 0; l < 4; l++) {
-          ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
-          int at = a + 32 * l;
-          ShortVector p0 = weight.mul(ByteVector.fromArray(B, q, at)).reinterpretAsShorts();
-          ShortVector p1 = weight.mul(ByteVector.fromArray(B, q, at + stride)).reinterpretAsShorts();
-          ShortVector p2 = weight.mul(ByteVector.fromArray(B, q, at + 2 * stride)).reinterpretAsShorts();
-          ShortVector p3 = weight.mul(ByteVector.fromArray(B, q, at + 3 * stride)).reinterpretAsShorts();
-          a0 = a0.add(p0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p0.lanewise(VectorOperators.ASHR, 8));
-          a1 = a1.add(p1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p1.lanewise(VectorOperators.ASHR, 8));
-          a2 = a2.add(p2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p2.lanewise(VectorOperators.ASHR, 8));
-          a3 = a3.add(p3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)).add(p3.lanewise(VectorOperators.ASHR, 8));
+        for (int h = 0; h < 2; h++) {
+          ShortVector c = (ShortVector) ByteVector.fromArray(B16, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
+              .convertShape(VectorOperators.B2S, S, 0);
+          int a = qOff + g * TernaryMatrix.GROUP + 16 * h;
+          for (int l = 0; l < 4; l++) {
+            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l).and((short) 3);
+            int at = a + 32 * l;
+            a0 = a0.add(v.mul(ShortVector.fromArray(S, q, at)));
+            a1 = a1.add(v.mul(ShortVector.fromArray(S, q, at + stride)));
+            a2 = a2.add(v.mul(ShortVector.fromArray(S, q, at + 2 * stride)));
+            a3 = a3.add(v.mul(ShortVector.fromArray(S, q, at + 3 * stride)));
+          }
         }
       }
-      IntVector i0 = a0.reinterpretAsInts();
-      IntVector i1 = a1.reinterpretAsInts();
-      IntVector i2 = a2.reinterpretAsInts();
-      IntVector i3 = a3.reinterpretAsInts();
-      t0 += i0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i0.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
-      t1 += i1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i1.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
-      t2 += i2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i2.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
-      t3 += i3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(i3.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
+      t0 += total(a0);
+      t1 += total(a1);
+      t2 += total(a2);
+      t3 += total(a3);
     }
     out[0] = t0;
     out[1] = t1;
     out[2] = t2;
     out[3] = t3;
-  }
-
-  /** acc + (low byte + high byte) of each short lane of the byte products. */
-  private static ShortVector addPairs(ShortVector acc, ByteVector products) {
-    ShortVector pairs = products.reinterpretAsShorts();
-    return acc.add(pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8))
-        .add(pairs.lanewise(VectorOperators.ASHR, 8));
   }
 
   /** The sum of all short lanes, exactly (via int pairs). */
@@ -141,18 +145,21 @@ final class VectorTernaryKernel implements TernaryKernel {
         .add(ints.lanewise(VectorOperators.ASHR, 16)).reduceLanes(VectorOperators.ADD);
   }
 
-  /** Σ (code-1)·q over {@code groups} consecutive 128-weight groups. */
-  private static int segmentSum(byte[] codes, int codeOff, byte[] q, int qOff, int groups) {
+  /** Σ code·q over {@code groups} consecutive 128-weight groups (see {@link #segmentSum4}). */
+  private static int segmentSum(byte[] codes, int codeOff, short[] q, int qOff, int groups) {
     int total = 0;
     for (int g0 = 0; g0 < groups; g0 += FLUSH_GROUPS) {
       ShortVector acc = ShortVector.zero(S);
       int gEnd = Math.min(groups, g0 + FLUSH_GROUPS);
       for (int g = g0; g < gEnd; g++) {
-        ByteVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES);
-        int a0 = qOff + g * TernaryMatrix.GROUP;
-        for (int l = 0; l < 4; l++) {
-          ByteVector weight = c.lanewise(VectorOperators.LSHR, 2 * l).and((byte) 3).sub((byte) 1);
-          acc = addPairs(acc, weight.mul(ByteVector.fromArray(B, q, a0 + 32 * l)));
+        for (int h = 0; h < 2; h++) {
+          ShortVector c = (ShortVector) ByteVector.fromArray(B16, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
+              .convertShape(VectorOperators.B2S, S, 0);
+          int a = qOff + g * TernaryMatrix.GROUP + 16 * h;
+          for (int l = 0; l < 4; l++) {
+            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l).and((short) 3);
+            acc = acc.add(v.mul(ShortVector.fromArray(S, q, a + 32 * l)));
+          }
         }
       }
       total += total(acc);
