@@ -19,11 +19,9 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.bitnetspark.engine.parallel.Parallelism;
 import org.bitnetspark.engine.parallel.PeerMesh;
-import org.bitnetspark.spark.metrics.ModelParallelSummary;
-import org.bitnetspark.spark.run.GroupPlan;
-import org.bitnetspark.spark.run.GroupStage;
 import org.bitnetspark.spark.metrics.JobMetrics;
 import org.bitnetspark.spark.metrics.JobSummary;
+import org.bitnetspark.spark.metrics.ModelParallelSummary;
 import org.bitnetspark.spark.metrics.ProgressListener;
 import org.bitnetspark.spark.model.HadoopConfs;
 import org.bitnetspark.spark.model.ModelDistribution;
@@ -31,6 +29,8 @@ import org.bitnetspark.spark.model.ModelLocator;
 import org.bitnetspark.spark.model.ModelRef;
 import org.bitnetspark.spark.run.EvaluatePartition;
 import org.bitnetspark.spark.run.GeneratePartition;
+import org.bitnetspark.spark.run.GroupPlan;
+import org.bitnetspark.spark.run.GroupStage;
 import org.bitnetspark.spark.run.PerplexityPartition;
 
 /**
