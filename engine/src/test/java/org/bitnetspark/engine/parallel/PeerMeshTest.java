@@ -16,12 +16,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /** The transport: frames both ways, authentication, wildcard refusal, timeouts and dead peers named. */
 class PeerMeshTest {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+  /**
+   * A thread per rank: ranks block in accept and connect until all have started, so they must not share
+   * a small pool (the common pool has one thread on a 2-core machine).
+   */
+  private static final ExecutorService RANKS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "peer-mesh-test-rank");
+    t.setDaemon(true);
+    return t;
+  });
 
   private record Setup(List<ServerSocket> listeners, List<InetSocketAddress> addresses) {}
 
@@ -42,7 +53,7 @@ class PeerMeshTest {
     for (int r = 0; r < n; r++) {
       int rank = r;
       meshes.add(CompletableFuture.supplyAsync(
-          () -> PeerMesh.connect(rank, s.addresses, s.listeners.get(rank), secrets.apply(rank), timeout)));
+          () -> PeerMesh.connect(rank, s.addresses, s.listeners.get(rank), secrets.apply(rank), timeout), RANKS));
     }
     return meshes;
   }
@@ -88,7 +99,7 @@ class PeerMeshTest {
       for (PeerMesh mesh : m) {
         float[] mine = new float[2_000_000];
         mine[mine.length - 1] = mesh.rank() + 1;
-        gathers.add(CompletableFuture.supplyAsync(() -> new MeshExchange(mesh).allGather(mine, mine.length)));
+        gathers.add(CompletableFuture.supplyAsync(() -> new MeshExchange(mesh).allGather(mine, mine.length), RANKS));
       }
       for (CompletableFuture<float[][]> g : gathers) {
         float[][] parts = g.get();
@@ -117,7 +128,7 @@ class PeerMeshTest {
     byte[] secret = PeerMesh.newSecret();
     Setup s = listen(2);
     CompletableFuture<PeerMesh> zero = CompletableFuture.supplyAsync(
-        () -> PeerMesh.connect(0, s.addresses, s.listeners.get(0), secret, Duration.ofSeconds(20)));
+        () -> PeerMesh.connect(0, s.addresses, s.listeners.get(0), secret, Duration.ofSeconds(20)), RANKS);
     try (Socket stranger = new Socket(LOOPBACK, s.addresses.get(0).getPort())) {
       DataOutputStream out = new DataOutputStream(stranger.getOutputStream());
       out.writeInt(0x47455420); // "GET "
