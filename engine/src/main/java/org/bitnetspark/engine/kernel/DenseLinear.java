@@ -17,12 +17,15 @@ public final class DenseLinear implements Linear {
   private final ByteBuffer data;
   private final int rows;
   private final int cols;
+  /** F16 only: no infinities or NaNs, so rows decode by {@link HalfDecoder#decodeScaled} (checked once). */
+  private final boolean finiteHalves;
 
   public DenseLinear(TensorInfo info, ByteBuffer data) {
     this.info = info;
     this.data = data;
     this.rows = Math.toIntExact(info.rows());
     this.cols = Math.toIntExact(info.rowLength());
+    this.finiteHalves = info.type() == GgmlType.F16 && HalfDecoder.allFinite(data, 0, (long) rows * cols);
   }
 
   public GgmlType type() {
@@ -54,14 +57,20 @@ public final class DenseLinear implements Linear {
     Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
   }
 
+  /**
+   * F16: the input rounded to F16 (ggml's semantics); with finite halves the rows are decoded scaled by
+   * 2^-112 (a shift and a mask per value instead of a conversion) and the input scaled by 2^112, which
+   * gives every product, and so the result, bit for bit (F16 inputs are at most 65504: no overflow).
+   */
   @Override
   public void forward(float[] x, int batch, float[] out, Compute compute) {
     float[] input = x;
     if (info.type() == GgmlType.F16 || info.type() == GgmlType.BF16) {
       input = new float[batch * cols];
       boolean f16 = info.type() == GgmlType.F16;
+      float scale = finiteHalves ? 1 / HalfDecoder.SCALE : 1f;
       for (int i = 0; i < input.length; i++) {
-        input[i] = f16 ? Float16.round(x[i]) : Float16.bf16ToFloat(Float16.floatToBf16(x[i]));
+        input[i] = f16 ? Float16.round(x[i]) * scale : Float16.bf16ToFloat(Float16.floatToBf16(x[i]));
       }
     }
     float[] in = input;
@@ -71,7 +80,8 @@ public final class DenseLinear implements Linear {
       float[] w = new float[cols];
       for (int r = start; r < end; r++) {
         // dequantised once, used by every vector of the batch
-        if (half != null) half.decode(data, r * cols * 2, w, 0, cols);
+        if (half != null && finiteHalves) half.decodeScaled(data, r * cols * 2, w, 0, cols);
+        else if (half != null) half.decode(data, r * cols * 2, w, 0, cols);
         else row(r, w, 0);
         for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }

@@ -8,10 +8,38 @@ import org.bitnetspark.engine.quant.Float16;
  * embedding rows and output heads. Chosen by {@link Kernels}.
  */
 public interface HalfDecoder {
+  /** 2^-112: a finite half times this is a float whose bits are the half's, moved into place. */
+  float SCALE = 0x1p-112f;
+
   void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n);
 
+  /**
+   * Each half times {@link #SCALE}, exactly, for finite halves (infinities and NaNs come out wrong;
+   * callers check): a half's exponent and mantissa become a float's with no rebiasing and no special
+   * cases, so this is a shift and a mask per value. A dot product of these with inputs multiplied by
+   * 2^112 is bit for bit the dot product of the halves with the inputs: every product is the same real
+   * number.
+   */
+  void decodeScaled(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n);
+
   /** The reference: one table lookup per value. */
-  HalfDecoder SCALAR = (src, byteOffset, dst, dstOffset, n) -> {
-    for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.getShort(byteOffset + 2 * i));
+  HalfDecoder SCALAR = new HalfDecoder() {
+    @Override
+    public void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
+      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.getShort(byteOffset + 2 * i));
+    }
+
+    @Override
+    public void decodeScaled(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
+      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.getShort(byteOffset + 2 * i)) * SCALE;
+    }
   };
+
+  /** True when no half of the {@code n} at {@code byteOffset} is an infinity or a NaN. */
+  static boolean allFinite(ByteBuffer src, int byteOffset, long n) {
+    for (long i = 0; i < n; i++) {
+      if ((src.getShort(Math.toIntExact(byteOffset + 2 * i)) & 0x7c00) == 0x7c00) return false;
+    }
+    return true;
+  }
 }

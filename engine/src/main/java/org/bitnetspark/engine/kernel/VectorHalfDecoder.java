@@ -27,8 +27,7 @@ final class VectorHalfDecoder implements HalfDecoder {
    */
   private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
 
-  @Override
-  public void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
+  private static short[] halves(ByteBuffer src, int byteOffset, int n) {
     short[] halves = SCRATCH.get();
     if (halves.length < n) {
       halves = new short[n];
@@ -36,6 +35,28 @@ final class VectorHalfDecoder implements HalfDecoder {
     }
     src.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(byteOffset).slice().order(ByteOrder.LITTLE_ENDIAN)
         .asShortBuffer().get(halves, 0, n);
+    return halves;
+  }
+
+  /**
+   * Sign-extended to an int, shifted left 13, masked to the sign bit and bits 27..13: the half's sign,
+   * exponent and mantissa land on the float's, with the float exponent's top three bits zero, which is
+   * the value times 2^-112 (subnormal halves become subnormal floats, exactly).
+   */
+  @Override
+  public void decodeScaled(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
+    short[] halves = halves(src, byteOffset, n);
+    int i = 0;
+    for (int bound = n - n % 8; i < bound; i += 8) {
+      IntVector bits = (IntVector) ShortVector.fromArray(S, halves, i).convertShape(VectorOperators.S2I, I, 0);
+      bits.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+    }
+    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(halves[i]) * SCALE;
+  }
+
+  @Override
+  public void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
+    short[] halves = halves(src, byteOffset, n);
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
       ShortVector h = ShortVector.fromArray(S, halves, i);
