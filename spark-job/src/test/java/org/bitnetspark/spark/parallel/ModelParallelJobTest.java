@@ -19,6 +19,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.bitnetspark.engine.parallel.Parallelism;
 import org.bitnetspark.spark.jobs.BatchJob;
+import org.bitnetspark.spark.jobs.EvalInput;
+import org.bitnetspark.spark.jobs.EvalSettings;
 import org.bitnetspark.spark.jobs.InputSpec;
 import org.bitnetspark.spark.jobs.JobSettings;
 import org.bitnetspark.spark.jobs.ModelParallelism;
@@ -107,6 +109,45 @@ class ModelParallelJobTest {
         double want = e.getValue().getAs("nll_sum");
         // same kernels on the same rows and activations: equal up to float round-off (1e-6 relative)
         assertEquals(want, a.<Double>getAs("nll_sum"), 1e-6 * Math.abs(want), p + " " + e.getKey());
+      }
+    }
+  }
+
+  /** Multiple-choice rows (shared-prefix cache copies mirrored on the workers) give the same log-likelihoods. */
+  @Test
+  void evaluationEqualsDataParallel(SparkSession spark) throws Exception {
+    StringBuilder lines = new StringBuilder();
+    String[] contexts = {"ROMEO:\nBut, soft! what light", "JULIET:\nO Romeo, Romeo!", "KING HENRY VI:\nWhat, is my lord"};
+    for (int i = 0; i < 9; i++) {
+      var row = JSON.createObjectNode().put("id", "t" + i).put("context", contexts[i % 3]).put("gold", i % 4);
+      var choices = row.putArray("choices");
+      for (String c : new String[] {" through yonder window breaks", " is the east", " and more", " thou art"}) {
+        choices.add(c + " " + i);
+      }
+      lines.append(row).append('\n');
+    }
+    Path tasks = dir.resolve("tasks.jsonl");
+    Files.writeString(tasks, lines);
+    Map<String, Row> expected = null;
+    for (String p : new String[] {"data", "tensor:2", "pipeline:2"}) {
+      String out = dir.resolve("eval-" + p.replace(':', '-')).toString();
+      JobSummary s = BatchJob.run(spark, BatchJob.Kind.EVALUATE, new EvalInput(tasks.toString(), "json", Map.of(), null),
+          new OutputSpec(out, "parquet", "error", null), "default", ModelDistribution.BROADCAST,
+          ref -> new JobSettings(ref, "per-token", "f16", 1, 4, 8, 0f, 0, 1f, 0f, 1f, 7, List.of(), "error", "sliding", 0,
+              0, new EvalSettings(" ", true)), 0, ModelParallelism.of(p, 0, 60),
+          new PrintStream(new ByteArrayOutputStream(), true));
+      assertEquals(9, s.rowsOut(), p);
+      Map<String, Row> rows = byKey(spark.read().parquet(out), "id");
+      if (expected == null) {
+        expected = rows;
+        continue;
+      }
+      for (Map.Entry<String, Row> e : expected.entrySet()) {
+        Row want = e.getValue();
+        Row got = rows.get(e.getKey());
+        assertNull(got.getAs("error"), p + " " + e.getKey());
+        assertEquals(want.getList(want.fieldIndex("choice_logliks")), got.getList(got.fieldIndex("choice_logliks")),
+            p + " " + e.getKey() + ": the same kernels on the same rows give the same log-likelihoods");
       }
     }
   }
