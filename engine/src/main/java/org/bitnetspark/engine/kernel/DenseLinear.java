@@ -17,15 +17,18 @@ public final class DenseLinear implements Linear {
   private final ByteBuffer data;
   private final int rows;
   private final int cols;
-  /** F16 only: no infinities or NaNs, so rows decode by {@link HalfDecoder#decodeScaled} (checked once). */
-  private final boolean finiteHalves;
+  /**
+   * F16 only: no infinities or NaNs, so rows decode by {@link HalfDecoder#decodeScaled}. Checked on the
+   * first product, not at load: an embedding that is only looked up never pays for the scan (two threads
+   * may both scan once; they find the same answer).
+   */
+  private volatile Boolean finiteHalves;
 
   public DenseLinear(TensorInfo info, ByteBuffer data) {
     this.info = info;
     this.data = data;
     this.rows = Math.toIntExact(info.rows());
     this.cols = Math.toIntExact(info.rowLength());
-    this.finiteHalves = info.type() == GgmlType.F16 && HalfDecoder.allFinite(data, 0, (long) rows * cols);
   }
 
   public GgmlType type() {
@@ -52,6 +55,12 @@ public final class DenseLinear implements Linear {
     return info.type() + " " + rows + "x" + cols;
   }
 
+  private boolean finiteHalves() {
+    Boolean finite = finiteHalves;
+    if (finite == null) finiteHalves = finite = HalfDecoder.allFinite(data, 0, (long) rows * cols);
+    return finite;
+  }
+
   /** Row {@code r} as floats. */
   public void row(int r, float[] dst, int dstOffset) {
     Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
@@ -68,7 +77,7 @@ public final class DenseLinear implements Linear {
     if (info.type() == GgmlType.F16 || info.type() == GgmlType.BF16) {
       input = new float[batch * cols];
       boolean f16 = info.type() == GgmlType.F16;
-      float scale = finiteHalves ? 1 / HalfDecoder.SCALE : 1f;
+      float scale = f16 && finiteHalves() ? 1 / HalfDecoder.SCALE : 1f;
       for (int i = 0; i < input.length; i++) {
         input[i] = f16 ? Float16.round(x[i]) * scale : Float16.bf16ToFloat(Float16.floatToBf16(x[i]));
       }
@@ -76,11 +85,12 @@ public final class DenseLinear implements Linear {
     float[] in = input;
     FloatDot dot = compute.floatDot();
     HalfDecoder half = info.type() == GgmlType.F16 ? compute.halfDecoder() : null;
+    boolean scaled = half != null && finiteHalves();
     compute.parallel().forRows(rows, (start, end) -> {
       float[] w = new float[cols];
       for (int r = start; r < end; r++) {
         // dequantised once, used by every vector of the batch
-        if (half != null && finiteHalves) half.decodeScaled(data, r * cols * 2, w, 0, cols);
+        if (scaled) half.decodeScaled(data, r * cols * 2, w, 0, cols);
         else if (half != null) half.decode(data, r * cols * 2, w, 0, cols);
         else row(r, w, 0);
         for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);

@@ -1,6 +1,5 @@
 package org.bitnetspark.engine.parallel;
 
-import java.util.Arrays;
 import org.bitnetspark.engine.model.Batch;
 import org.bitnetspark.engine.model.BitNetModel;
 import org.bitnetspark.engine.model.Forward;
@@ -121,10 +120,5 @@ public final class GroupController implements Forward, AutoCloseable {
     if (stopped) return;
     stopped = true;
     toWorkers(GroupOps.stop());
-  }
-
-  @Override
-  public String toString() {
-    return "controller of " + parallelism + " " + Arrays.toString(new int[] {mesh.rank(), mesh.size()});
   }
 }

@@ -14,13 +14,11 @@ import org.bitnetspark.engine.model.ForwardPass;
  * task and in a test's threads; only how the listening addresses are exchanged differs.
  */
 public final class GroupMember implements AutoCloseable {
-  private final Parallelism parallelism;
   private final PeerMesh mesh;
   private final GroupController controller;
   private final GroupWorker worker;
 
   private GroupMember(Parallelism parallelism, PeerMesh mesh, ForwardPass pass) {
-    this.parallelism = parallelism;
     this.mesh = mesh;
     boolean isController = mesh.rank() == parallelism.controllerRank();
     this.controller = isController ? new GroupController(pass, mesh, parallelism) : null;
@@ -52,10 +50,6 @@ public final class GroupMember implements AutoCloseable {
 
   public int rank() {
     return mesh.rank();
-  }
-
-  public Parallelism parallelism() {
-    return parallelism;
   }
 
   /** The group's forward steps, for the scheduler or scorer this rank runs (controller only). */

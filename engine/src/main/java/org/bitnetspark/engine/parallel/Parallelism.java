@@ -14,7 +14,7 @@ import org.bitnetspark.engine.model.PipelinePlan;
  * @param microBatches pipeline only: how many micro-batches a forward step is cut into, so the stages
  *     work on different micro-batches at once (the bubble is (N-1)/(M+N-1) of a step)
  */
-public record Parallelism(Mode mode, int degree, int microBatches) {
+public record Parallelism(Mode mode, int degree, int microBatches) implements java.io.Serializable {
   public static final int MAX_DEGREE = 64;
 
   public enum Mode { DATA, PIPELINE, TENSOR }

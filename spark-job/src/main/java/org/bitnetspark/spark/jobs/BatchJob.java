@@ -108,7 +108,7 @@ public final class BatchJob {
       };
       sc.setCallSite("bitnet " + kind.jobName + " (inference and write)"); // names the stage in the UI and summary
       if (parallelism.isModelParallel()) {
-        GroupPlan plan = new GroupPlan(parallelism.toString(), groups, PeerMesh.newSecret(),
+        GroupPlan plan = new GroupPlan(parallelism, groups, PeerMesh.newSecret(),
             modelParallelism.peerTimeoutSeconds(), rows.schema());
         output.write(GroupStage.run(spark, rows, plan, taskSettings, metrics, work, kind.schema));
       } else {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.broadcast.Broadcast;
 import org.bitnetspark.engine.checkpoint.ModelInputs;
 import org.bitnetspark.engine.io.ChunkedModelSource;
@@ -37,24 +38,12 @@ public final class ExecutorModelCache {
 
   /** The model for {@code ref}, loading it on first use in this JVM (other tasks wait for that load). */
   public static synchronized Entry get(ModelRef ref) {
-    Entry e = MODELS.get(ref.cacheKey());
-    LAST_LOOKUP_LOADED.set(e == null);
-    if (e != null) return e;
-    long start = System.nanoTime();
-    BitNetModel model;
-    if (ref.broadcast()) {
+    return cached(ref.cacheKey(), false, ref.broadcast(), () -> {
+      if (!ref.broadcast()) return ModelLoader.load(ref.uri());
       List<byte[]> chunks = new ArrayList<>(ref.chunks().size());
       for (Broadcast<byte[]> b : ref.chunks()) chunks.add(b.value());
-      model = ModelLoader.load(new ChunkedModelSource(ref.uri(), chunks));
-    } else {
-      model = ModelLoader.load(ref.uri());
-    }
-    e = new Entry(model, (System.nanoTime() - start) / 1_000_000, ref.broadcast());
-    LOG.info("executor model cache: loaded {} ({} in {} ms, {} MiB resident)", ref.uri(),
-        ref.broadcast() ? "from broadcast" : "from its path", e.loadMillis(), model.residentWeightBytes() >> 20);
-    MODELS.put(ref.cacheKey(), e);
-    evict(false, MAX_MODELS);
-    return e;
+      return ModelLoader.load(new ChunkedModelSource(ref.uri(), chunks));
+    });
   }
 
   /**
@@ -64,25 +53,30 @@ public final class ExecutorModelCache {
    */
   public static synchronized Entry getPart(ModelRef ref, int rank) {
     Parallelism p = Parallelism.parse(ref.parallelism());
-    String key = ref.cacheKey() + "|" + p + "#" + rank;
+    return cached(ref.cacheKey() + "|" + p + "#" + rank, true, ref.parts() != null, () -> {
+      try {
+        ModelSource source = ref.parts() != null ? PartialModelSource.fromBytes(ref.parts().get(rank).value())
+            : ModelInputs.open(ref.uri());
+        return ModelLoader.load(source, p.partFor(rank));
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot open model " + ref.uri() + ": " + ex.getMessage(), ex);
+      }
+    });
+  }
+
+  /** The entry under {@code key}, loaded (timed, logged, then older entries of its kind evicted) if absent. */
+  private static Entry cached(String key, boolean part, boolean fromBroadcast, Supplier<BitNetModel> load) {
     Entry e = MODELS.get(key);
     LAST_LOOKUP_LOADED.set(e == null);
     if (e != null) return e;
     long start = System.nanoTime();
-    BitNetModel model;
-    try {
-      ModelSource source = ref.parts() != null ? PartialModelSource.fromBytes(ref.parts().get(rank).value())
-          : ModelInputs.open(ref.uri());
-      model = ModelLoader.load(source, p.partFor(rank));
-    } catch (IOException ex) {
-      throw new UncheckedIOException("cannot open model " + ref.uri() + ": " + ex.getMessage(), ex);
-    }
-    e = new Entry(model, (System.nanoTime() - start) / 1_000_000, ref.parts() != null);
+    BitNetModel model = load.get();
+    e = new Entry(model, (System.nanoTime() - start) / 1_000_000, fromBroadcast);
     LOG.info("executor model cache: loaded {} of {} ({} in {} ms, {} MiB resident)", model.part().describe(),
-        ref.uri(), ref.parts() != null ? "from its broadcast part" : "from its path", e.loadMillis(),
+        model.uri(), fromBroadcast ? "from broadcast" : "from its path", e.loadMillis(),
         model.residentWeightBytes() >> 20);
     MODELS.put(key, e);
-    evict(true, Parallelism.MAX_DEGREE);
+    evict(part, part ? Parallelism.MAX_DEGREE : MAX_MODELS);
     return e;
   }
 

@@ -56,7 +56,7 @@ public final class GroupPartition extends AbstractFunction1<scala.collection.Ite
   @Override
   public scala.collection.Iterator<Row> apply(scala.collection.Iterator<byte[]> input) {
     BarrierTaskContext ctx = BarrierTaskContext.get();
-    Parallelism p = plan.parsed();
+    Parallelism p = plan.parallelism();
     int partition = ctx.partitionId();
     int group = partition / p.degree();
     int rank = partition % p.degree();

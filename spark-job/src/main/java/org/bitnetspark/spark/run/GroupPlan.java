@@ -13,15 +13,11 @@ import org.bitnetspark.engine.parallel.Parallelism;
  *
  * @param inputSchema the input rows' schema (rows cross the shuffle as values only)
  */
-public record GroupPlan(String parallelism, int groups, byte[] secret, int timeoutSeconds, StructType inputSchema)
-    implements Serializable {
-
-  public Parallelism parsed() {
-    return Parallelism.parse(parallelism);
-  }
+public record GroupPlan(Parallelism parallelism, int groups, byte[] secret, int timeoutSeconds,
+    StructType inputSchema) implements Serializable {
 
   public int degree() {
-    return parsed().degree();
+    return parallelism.degree();
   }
 
   public int partitions() {
@@ -34,6 +30,6 @@ public record GroupPlan(String parallelism, int groups, byte[] secret, int timeo
 
   /** Where the {@code i}-th row dealt goes: the controller of group {@code i mod groups}. */
   public int controllerPartitionFor(int i) {
-    return partitionOf(Math.floorMod(i, groups), parsed().controllerRank());
+    return partitionOf(Math.floorMod(i, groups), parallelism.controllerRank());
   }
 }
