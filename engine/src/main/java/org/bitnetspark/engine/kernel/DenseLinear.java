@@ -1,6 +1,8 @@
 package org.bitnetspark.engine.kernel;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import org.bitnetspark.engine.gguf.GgmlType;
 import org.bitnetspark.engine.gguf.TensorInfo;
 import org.bitnetspark.engine.quant.Dequantize;
@@ -17,6 +19,8 @@ public final class DenseLinear implements Linear {
   private final ByteBuffer data;
   private final int rows;
   private final int cols;
+  /** F16: the halves, little-endian, read by absolute index (thread-safe); null for other types. */
+  private final ShortBuffer halves;
   /**
    * F16 only: no infinities or NaNs, so rows decode by {@link HalfDecoder#decodeScaled}. Checked on the
    * first product, not at load: an embedding that is only looked up never pays for the scan (two threads
@@ -29,6 +33,7 @@ public final class DenseLinear implements Linear {
     this.data = data;
     this.rows = Math.toIntExact(info.rows());
     this.cols = Math.toIntExact(info.rowLength());
+    this.halves = info.type() == GgmlType.F16 ? data.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer() : null;
   }
 
   public GgmlType type() {
@@ -57,7 +62,7 @@ public final class DenseLinear implements Linear {
 
   private boolean finiteHalves() {
     Boolean finite = finiteHalves;
-    if (finite == null) finiteHalves = finite = HalfDecoder.allFinite(data, 0, (long) rows * cols);
+    if (finite == null) finiteHalves = finite = HalfDecoder.allFinite(halves, Math.multiplyExact(rows, cols));
     return finite;
   }
 
@@ -90,8 +95,8 @@ public final class DenseLinear implements Linear {
       float[] w = new float[cols];
       for (int r = start; r < end; r++) {
         // dequantised once, used by every vector of the batch
-        if (scaled) half.decodeScaled(data, r * cols * 2, w, 0, cols);
-        else if (half != null) half.decode(data, r * cols * 2, w, 0, cols);
+        if (scaled) half.decodeScaled(halves, r * cols, w, 0, cols);
+        else if (half != null) half.decode(halves, r * cols, w, 0, cols);
         else row(r, w, 0);
         for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }

@@ -1,17 +1,18 @@
 package org.bitnetspark.engine.kernel;
 
-import java.nio.ByteBuffer;
+import java.nio.ShortBuffer;
 import org.bitnetspark.engine.quant.Float16;
 
 /**
- * Converts a run of IEEE half floats (little-endian, in a mapped tensor) to floats, exactly: the F16
- * embedding rows and output heads. Chosen by {@link Kernels}.
+ * Converts a run of IEEE half floats (a little-endian view of a mapped tensor, read by absolute
+ * index, so one view serves every thread) to floats, exactly: the F16 embedding rows and output
+ * heads. Chosen by {@link Kernels}.
  */
 public interface HalfDecoder {
   /** 2^-112: a finite half times this is a float whose bits are the half's, moved into place. */
   float SCALE = 0x1p-112f;
 
-  void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n);
+  void decode(ShortBuffer src, int index, float[] dst, int dstOffset, int n);
 
   /**
    * Each half times {@link #SCALE}, exactly, for finite halves (infinities and NaNs come out wrong;
@@ -20,25 +21,25 @@ public interface HalfDecoder {
    * 2^112 is bit for bit the dot product of the halves with the inputs: every product is the same real
    * number.
    */
-  void decodeScaled(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n);
+  void decodeScaled(ShortBuffer src, int index, float[] dst, int dstOffset, int n);
 
   /** The reference: one table lookup per value. */
   HalfDecoder SCALAR = new HalfDecoder() {
     @Override
-    public void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
-      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.getShort(byteOffset + 2 * i));
+    public void decode(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
+      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.get(index + i));
     }
 
     @Override
-    public void decodeScaled(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
-      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.getShort(byteOffset + 2 * i)) * SCALE;
+    public void decodeScaled(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
+      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.get(index + i)) * SCALE;
     }
   };
 
-  /** True when no half of the {@code n} at {@code byteOffset} is an infinity or a NaN. */
-  static boolean allFinite(ByteBuffer src, int byteOffset, long n) {
-    for (long i = 0; i < n; i++) {
-      if ((src.getShort(Math.toIntExact(byteOffset + 2 * i)) & 0x7c00) == 0x7c00) return false;
+  /** True when none of the first {@code n} halves is an infinity or a NaN. */
+  static boolean allFinite(ShortBuffer src, int n) {
+    for (int i = 0; i < n; i++) {
+      if ((src.get(i) & 0x7c00) == 0x7c00) return false;
     }
     return true;
   }

@@ -9,10 +9,21 @@ import org.slf4j.LoggerFactory;
  * module is in the boot layer (the JVM was started with {@code --add-modules
  * jdk.incubator.vector}), the scalar ones otherwise. {@code -Dbitnet.kernel=auto|vector|scalar}
  * overrides the choice; the choice is logged once.
+ *
+ * <p>Before any Vector API class is touched, the JDK is asked to skip its per-access bounds checks on
+ * vector loads and stores ({@code jdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0}): C2 does not hoist
+ * them out of the kernels' loops, and they halve the ternary kernel's speed (measured with JMH). Each
+ * vector kernel instead checks its whole index range once per call. {@code
+ * -Dbitnet.kernel.boundsChecks=true} keeps the JDK's checks; a value the user gave the JDK property
+ * itself is left alone.
  */
 public final class Kernels {
   private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
   public static final String PROPERTY = "bitnet.kernel";
+  public static final String BOUNDS_CHECKS_PROPERTY = "bitnet.kernel.boundsChecks";
+  private static final String JDK_OOB_CHECK_PROPERTY = "jdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK";
+  /** Set before {@link #VECTOR_AVAILABLE} probes the Vector API: the JDK reads it once, at class init. */
+  private static final boolean JDK_CHECKS_SKIPPED = skipJdkBoundsChecks();
 
   /** Which implementation family to use. */
   public enum Choice {
@@ -34,6 +45,14 @@ public final class Kernels {
   private final TernaryKernel ternary;
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
+
+  private static boolean skipJdkBoundsChecks() {
+    if (Boolean.getBoolean(BOUNDS_CHECKS_PROPERTY) || System.getProperty(JDK_OOB_CHECK_PROPERTY) != null) {
+      return "0".equals(System.getProperty(JDK_OOB_CHECK_PROPERTY));
+    }
+    System.setProperty(JDK_OOB_CHECK_PROPERTY, "0");
+    return true;
+  }
 
   private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder) {
     this.ternary = ternary;
@@ -65,8 +84,10 @@ public final class Kernels {
     };
     Kernels k = vector ? vectorKernels() : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR, HalfDecoder.SCALAR);
     if (choice == Choice.AUTO) {
-      LOG.info("kernels: {}{}", k.ternary.name(), vector ? "" : " (the Vector API kernels need --add-modules "
-          + "jdk.incubator.vector and a CPU with 256-bit vectors)");
+      LOG.info("kernels: {}{}", k.ternary.name(), !vector ? " (the Vector API kernels need --add-modules "
+          + "jdk.incubator.vector and a CPU with 256-bit vectors)"
+          : JDK_CHECKS_SKIPPED ? " (bounds checked once per call, not per vector access; -D" + BOUNDS_CHECKS_PROPERTY
+              + "=true for both)" : " (with the JDK's per-access bounds checks)");
     }
     return k;
   }

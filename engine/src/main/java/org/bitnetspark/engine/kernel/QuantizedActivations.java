@@ -1,13 +1,32 @@
 package org.bitnetspark.engine.kernel;
 
+import org.bitnetspark.engine.tensor.TernaryMatrix;
+
 /**
  * A batch of activation vectors quantised to int8: {@code q[b*cols + k]} with one multiplier
  * {@code d[b*blocksPerRow + k/blockSize]} per block, so that {@code x ≈ q * d}. Reused across
  * calls (the arrays grow as needed); not thread-safe.
  */
 public final class QuantizedActivations {
+  /**
+   * Position k of every 128-value group of {@link #q16} holds the value at {@code LANE_ORDER[k]} of the
+   * group: the order in which {@link VectorTernaryKernel} meets the weights when it reads a group's 32
+   * code bytes as 16 short lanes (bit pair p of lane j is the weight 2j + 32·(p mod 4) + p / 4, and the
+   * lanes of pair p read positions 16p .. 16p+15).
+   */
+  static final int[] LANE_ORDER = new int[TernaryMatrix.GROUP];
+
+  static {
+    for (int p = 0; p < 8; p++) {
+      for (int j = 0; j < 16; j++) LANE_ORDER[16 * p + j] = 2 * j + 32 * (p % 4) + p / 4;
+    }
+  }
+
   byte[] q = new byte[0];
-  /** q widened to 16 bits, for kernels that multiply in 16-bit lanes (filled by {@link #quantize}). */
+  /**
+   * q widened to 16 bits and put in {@link #LANE_ORDER} within each whole 128-value group, for the
+   * vector kernel (filled by {@link #quantize}).
+   */
   short[] q16 = new short[0];
   float[] d = new float[0];
   int batch;
@@ -66,7 +85,15 @@ public final class QuantizedActivations {
         d[b * blocks + k] = mode == ActivationQuant.Q8K ? q8k(x, start, block) : perToken(x, start, block);
       }
     }
-    for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
+    int group = TernaryMatrix.GROUP;
+    for (int b = 0; b < batch; b++) {
+      int k = 0;
+      for (; k + group <= cols; k += group) {
+        int base = b * cols + k;
+        for (int i = 0; i < group; i++) q16[base + i] = q[base + LANE_ORDER[i]];
+      }
+      for (; k < cols; k++) q16[b * cols + k] = q[b * cols + k];
+    }
   }
 
   private float perToken(float[] x, int start, int n) {

@@ -1,5 +1,6 @@
 package org.bitnetspark.engine.kernel;
 
+import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,6 +25,9 @@ final class VectorFloatDot implements FloatDot {
 
   @Override
   public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    // once per call: the JDK's per-access checks are off (Kernels)
+    Objects.checkFromIndexSize(aOff, n, a.length);
+    Objects.checkFromIndexSize(bOff, n, b.length);
     FloatVector acc0 = FloatVector.zero(F);
     FloatVector acc1 = FloatVector.zero(F);
     FloatVector acc2 = FloatVector.zero(F);

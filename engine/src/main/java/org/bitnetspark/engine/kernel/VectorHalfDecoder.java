@@ -1,7 +1,8 @@
 package org.bitnetspark.engine.kernel;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.nio.ShortBuffer;
+import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -27,14 +28,15 @@ final class VectorHalfDecoder implements HalfDecoder {
    */
   private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
 
-  private static short[] halves(ByteBuffer src, int byteOffset, int n) {
+  /** Also checks, once per call, the range the caller's loop writes: the JDK's per-access checks are off (Kernels). */
+  private static short[] halves(ShortBuffer src, int index, int n, float[] dst, int dstOffset) {
+    Objects.checkFromIndexSize(dstOffset, n, dst.length);
     short[] halves = SCRATCH.get();
     if (halves.length < n) {
       halves = new short[n];
       SCRATCH.set(halves);
     }
-    src.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(byteOffset).slice().order(ByteOrder.LITTLE_ENDIAN)
-        .asShortBuffer().get(halves, 0, n);
+    src.get(index, halves, 0, n);
     return halves;
   }
 
@@ -44,8 +46,8 @@ final class VectorHalfDecoder implements HalfDecoder {
    * the value times 2^-112 (subnormal halves become subnormal floats, exactly).
    */
   @Override
-  public void decodeScaled(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
-    short[] halves = halves(src, byteOffset, n);
+  public void decodeScaled(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
+    short[] halves = halves(src, index, n, dst, dstOffset);
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
       IntVector bits = (IntVector) ShortVector.fromArray(S, halves, i).convertShape(VectorOperators.S2I, I, 0);
@@ -55,8 +57,8 @@ final class VectorHalfDecoder implements HalfDecoder {
   }
 
   @Override
-  public void decode(ByteBuffer src, int byteOffset, float[] dst, int dstOffset, int n) {
-    short[] halves = halves(src, byteOffset, n);
+  public void decode(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
+    short[] halves = halves(src, index, n, dst, dstOffset);
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
       ShortVector h = ShortVector.fromArray(S, halves, i);

@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class TernaryKernelBench {
-  @Param({"1", "16"})
+  @Param({"1", "4", "16"})
   int batch;
 
   TernaryMatrix matrix;
@@ -53,9 +53,10 @@ public class TernaryKernelBench {
       for (int k = 0; k < cols; k++) natural[k] = (byte) r.nextInt(3);
       TernaryMatrix.packRow(natural, 0, cols, packed, i * cols / 4);
     }
-    float[] scales = new float[rows * cols / 256];
+    // one scale per row, as the loader packs TQ files whose block scales repeat (all real ones)
+    float[] scales = new float[rows];
     java.util.Arrays.fill(scales, 0.5f);
-    matrix = new TernaryMatrix("bench", GgmlType.TQ2_0, rows, cols, packed, scales, 256, 1f);
+    matrix = new TernaryMatrix("bench", GgmlType.TQ2_0, rows, cols, packed, scales, cols, 1f);
     float[] x = new float[batch * cols];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
     activations = new QuantizedActivations();

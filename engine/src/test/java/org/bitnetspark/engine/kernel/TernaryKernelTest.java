@@ -197,6 +197,63 @@ class TernaryKernelTest {
     }
   }
 
+  /**
+   * The vector kernel sums 16 groups in 16-bit lanes before widening: the largest sum a lane can reach
+   * is all weights +1 (code 2, so code·q = 2·127 before the Σq correction) and every activation at the
+   * int8 extreme. Hand-computed: x = ±1 everywhere quantises to q = ±127 with multiplier 1/127, so row
+   * of all +1 weights with scale 1 gives ±cols exactly (relative 1e-6: the float product of 1/127).
+   * A lane that wrapped would be off by 65536/127 or more.
+   */
+  @ParameterizedTest(name = "cols {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {128, 2048, 2176, 4096})
+  void extremeWeightsAndActivationsDoNotOverflowTheLanes(int cols) {
+    byte[][] codes = new byte[2][cols];
+    java.util.Arrays.fill(codes[0], (byte) 2);
+    java.util.Arrays.fill(codes[1], (byte) 0);
+    TernaryMatrix m = matrix(codes, new float[] {1f, 1f}, cols, 1f);
+    float[] x = new float[5 * cols];
+    for (int b = 0; b < 5; b++) java.util.Arrays.fill(x, b * cols, (b + 1) * cols, b % 2 == 0 ? 1f : -1f);
+    for (TernaryKernel k : kernels()) {
+      QuantizedActivations qa = new QuantizedActivations();
+      qa.quantize(ActivationQuant.PER_TOKEN, x, 5, cols);
+      float[] out = new float[5 * 2];
+      k.matmul(m, qa, out, 0, 2);
+      for (int b = 0; b < 5; b++) {
+        float sign = b % 2 == 0 ? 1f : -1f;
+        assertEquals(sign * cols, out[b * 2], 1e-6f * cols, k.name() + " all +1, vector " + b);
+        assertEquals(-sign * cols, out[b * 2 + 1], 1e-6f * cols, k.name() + " all -1, vector " + b);
+      }
+    }
+  }
+
+  /**
+   * The vector kernels run without the JDK's per-access bounds checks (Kernels), so each call checks
+   * its ranges up front: a mismatched or out-of-range call must fail with a named error, never read
+   * past an array.
+   */
+  @Test
+  void vectorKernelRejectsRangesOutsideItsArrays() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    TernaryKernel vector = Kernels.create(Kernels.Choice.VECTOR).ternary();
+    byte[][] codes = new byte[4][256];
+    TernaryMatrix m = matrix(codes, new float[] {1f, 1f, 1f, 1f}, 256, 1f);
+    QuantizedActivations qa = new QuantizedActivations();
+    qa.quantize(ActivationQuant.PER_TOKEN, new float[2 * 256], 2, 256);
+    IllegalArgumentException cols = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> {
+      QuantizedActivations wide = new QuantizedActivations();
+      wide.quantize(ActivationQuant.PER_TOKEN, new float[384], 1, 384);
+      vector.matmul(m, wide, new float[4], 0, 4);
+    });
+    org.junit.jupiter.api.Assertions.assertTrue(cols.getMessage().contains("384 columns"), cols.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.matmul(m, qa, new float[2 * 4], 2, 5));
+    org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.matmul(m, qa, new float[4], 0, 4));
+    FloatDot dot = Kernels.create(Kernels.Choice.VECTOR).floatDot();
+    org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+        () -> dot.dot(new float[16], 0, new float[16], 8, 16));
+  }
+
   @Test
   void vectorFloatDotMatchesScalar() {
     org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
