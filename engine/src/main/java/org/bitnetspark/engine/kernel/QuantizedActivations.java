@@ -9,9 +9,9 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  */
 public final class QuantizedActivations {
   /**
-   * Position k of every 128-value group of {@link #q16} holds the value at {@code LANE_ORDER[k]} of the
-   * group: the order in which {@link VectorTernaryKernel} meets the weights when it reads a group's 32
-   * code bytes as 16 short lanes (bit pair p of lane j is the weight 2j + 32·(p mod 4) + p / 4, and the
+   * Position k of every 128-value group of {@link #q16Lanes} holds the value at {@code LANE_ORDER[k]} of
+   * the group: the order in which {@link VectorTernaryKernel} meets the weights when it reads a group's
+   * 32 code bytes as 16 short lanes (bit pair p of lane j is the weight 2j + 32·(p mod 4) + p / 4, and the
    * lanes of pair p read positions 16p .. 16p+15).
    */
   static final int[] LANE_ORDER = new int[TernaryMatrix.GROUP];
@@ -23,11 +23,10 @@ public final class QuantizedActivations {
   }
 
   byte[] q = new byte[0];
-  /**
-   * q widened to 16 bits and put in {@link #LANE_ORDER} within each whole 128-value group, for the
-   * vector kernel (filled by {@link #quantize}).
-   */
+  /** q widened to 16 bits, for kernels that multiply in 16-bit lanes (filled by {@link #quantize}). */
   short[] q16 = new short[0];
+  /** q16 in {@link #LANE_ORDER} within each whole 128-value group (filled by {@link #quantize}). */
+  short[] q16Lanes = new short[0];
   float[] d = new float[0];
   int batch;
   int cols;
@@ -77,6 +76,7 @@ public final class QuantizedActivations {
     if (q.length < batch * cols) {
       q = new byte[batch * cols];
       q16 = new short[batch * cols];
+      q16Lanes = new short[batch * cols];
     }
     if (d.length < batch * blocks) d = new float[batch * blocks];
     for (int b = 0; b < batch; b++) {
@@ -90,10 +90,12 @@ public final class QuantizedActivations {
       int k = 0;
       for (; k + group <= cols; k += group) {
         int base = b * cols + k;
-        for (int i = 0; i < group; i++) q16[base + i] = q[base + LANE_ORDER[i]];
+        for (int i = 0; i < group; i++) q16Lanes[base + i] = q[base + LANE_ORDER[i]];
       }
-      for (; k < cols; k++) q16[b * cols + k] = q[b * cols + k];
+      for (; k < cols; k++) q16Lanes[b * cols + k] = q[b * cols + k];
     }
+    for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
+
   }
 
   private float perToken(float[] x, int start, int n) {

@@ -9,12 +9,15 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
 
 /**
  * The ternary kernel with the Vector API, in 16-bit lanes: AVX2 and AVX-512 multiply 16-bit lanes
- * natively (there is no byte multiply). A group's 32 code bytes are loaded as they are and read as 16
- * short lanes, lane j holding code bytes 2j and 2j+1, that is the eight codes of weights 2j + 32m and
- * 2j + 1 + 32m (m = 0..3); bit pair p of every lane is taken with one shift and one mask, and multiplied
- * with the sixteen activations those lanes need, which {@link QuantizedActivations#q16} keeps side by
- * side ({@link QuantizedActivations#LANE_ORDER}). So a weight costs a shift, a mask, a multiply and an add, and no
- * conversion at all. The weight {@code code-1} is never formed: Σ(code-1)·q = Σ code·q - Σ q, and Σ q per
+ * natively (there is no byte multiply). One activation vector (decoding, {@link #single}): a group's 32
+ * code bytes are loaded as they are and read as 16 short lanes, lane j holding code bytes 2j and 2j+1,
+ * that is the eight codes of weights 2j + 32m and 2j + 1 + 32m (m = 0..3); bit pair p of every lane is
+ * taken with one shift and one mask, and multiplied with the sixteen activations those lanes need,
+ * which {@link QuantizedActivations#q16Lanes} keeps side by side ({@link QuantizedActivations#LANE_ORDER}).
+ * So a weight costs a shift, a mask, a multiply and an add, and no conversion at all. Several vectors
+ * ({@link #batched}): per row, four vectors share each decoded weight vector, with codes widened per
+ * half group and activations in natural order (measured faster there than the lane order, whose twice
+ * as many activation streams per group four vectors multiply). The weight {@code code-1} is never formed: Σ(code-1)·q = Σ code·q - Σ q, and Σ q per
  * segment is computed once per call. The integer sums are exact, so results equal
  * {@link ScalarTernaryKernel}'s bit for bit.
  *
@@ -30,6 +33,7 @@ final class VectorTernaryKernel implements TernaryKernel {
    * this kernel only where 256-bit vectors exist.
    */
   private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+  private static final VectorSpecies<Byte> HALF_GROUP = ByteVector.SPECIES_128;
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
   /**
    * Groups summed in short lanes before an exact reduction to int: a lane gains eight products of at
@@ -37,6 +41,7 @@ final class VectorTernaryKernel implements TernaryKernel {
    */
   static final int FLUSH_GROUPS = 16;
   private static final int TILE = 4;
+  private static final int NATURAL_FLUSH_GROUPS = 8;
 
   private final ScalarTernaryKernel scalar = new ScalarTernaryKernel();
 
@@ -48,11 +53,73 @@ final class VectorTernaryKernel implements TernaryKernel {
   @Override
   public void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
     checkRanges(w, x, out, rowStart, rowEnd);
-    Layout l = new Layout(w, x);
-    int b = 0;
-    for (; b + TILE <= x.batch; b += TILE) tile(w.codes(), x.q16, x.d, w.scales(), l, b, out, rowStart, rowEnd);
-    // the rest one by one: each a pass over these rows' weights, but at most three
-    for (; b < x.batch; b++) single(w.codes(), x.q16, x.d, w.scales(), l, b, out, rowStart, rowEnd);
+    if (x.batch == 1) {
+      single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x), 0, out, rowStart, rowEnd);
+    } else {
+      batched(w, x, out, rowStart, rowEnd);
+    }
+  }
+
+  /**
+   * Two or more activation vectors: per row, four vectors at a time share each decoded weight vector
+   * (natural order, {@link QuantizedActivations#q16}); the rest one at a time.
+   */
+  private static void batched(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
+    int cols = w.cols();
+    int rows = w.rows();
+    byte[] codes = w.codes();
+    float[] scales = w.scales();
+    int wBlock = w.scaleBlockSize();
+    int wBlocks = w.scaleBlocksPerRow();
+    int aBlock = x.blockSize;
+    int aBlocks = cols / aBlock;
+    int segment = Math.min(wBlock, aBlock);
+    int segments = cols / segment;
+    int rowBytes = cols / 4;
+    short[] q = x.q16;
+    float[] d = x.d;
+    // Σ (code-1)·q = Σ code·q - Σ q: the second sum depends on the activations only
+    int[] qSums = new int[x.batch * segments];
+    for (int b = 0; b < x.batch; b++) {
+      for (int s = 0; s < segments; s++) {
+        int sum = 0;
+        for (int k = b * cols + s * segment, e = k + segment; k < e; k++) sum += q[k];
+        qSums[b * segments + s] = sum;
+      }
+    }
+    int[] isums = new int[TILE];
+    for (int r = rowStart; r < rowEnd; r++) {
+      int rowBase = r * rowBytes;
+      int b = 0;
+      // four vectors of the batch at a time share each decoded weight vector
+      for (; b + TILE <= x.batch; b += TILE) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int s = 0; s < cols; s += segment) {
+          segmentSum4(codes, rowBase + s / 4, q, b * cols + s, cols, segment / TernaryMatrix.GROUP, isums);
+          float ws = scales[r * wBlocks + s / wBlock];
+          int ab = s / aBlock;
+          int si = s / segment;
+          s0 += (isums[0] - qSums[b * segments + si]) * (d[b * aBlocks + ab] * ws);
+          s1 += (isums[1] - qSums[(b + 1) * segments + si]) * (d[(b + 1) * aBlocks + ab] * ws);
+          s2 += (isums[2] - qSums[(b + 2) * segments + si]) * (d[(b + 2) * aBlocks + ab] * ws);
+          s3 += (isums[3] - qSums[(b + 3) * segments + si]) * (d[(b + 3) * aBlocks + ab] * ws);
+        }
+        out[b * rows + r] = s0;
+        out[(b + 1) * rows + r] = s1;
+        out[(b + 2) * rows + r] = s2;
+        out[(b + 3) * rows + r] = s3;
+      }
+      for (; b < x.batch; b++) {
+        int qBase = b * cols;
+        float sum = 0;
+        for (int s = 0; s < cols; s += segment) {
+          int isum = naturalSegmentSum(codes, rowBase + s / 4, q, qBase + s, segment / TernaryMatrix.GROUP)
+              - qSums[b * segments + s / segment];
+          sum += isum * (d[b * aBlocks + s / aBlock] * scales[r * wBlocks + s / wBlock]);
+        }
+        out[b * rows + r] = sum;
+      }
+    }
   }
 
   /**
@@ -141,56 +208,68 @@ final class VectorTernaryKernel implements TernaryKernel {
   }
 
   /**
-   * Activation vectors b .. b+3 together: each decoded bit pair is multiplied with all four. One
-   * method for the same reason as {@link #single}.
+   * Σ code·q over {@code groups} 128-weight groups for four activation vectors {@code stride} apart.
+   * Each half group's 16 code bytes are widened once to 16-bit lanes (lane j holds the codes of weights
+   * j, j+32, j+64, j+96); a shift and a mask give one weight per lane, multiplied in 16-bit lanes with
+   * the widened activations. |code·q| <= 2·127 (quantised activations are within ±127), so a lane's sum
+   * over {@value #FLUSH_GROUPS} groups (8 products a group) stays below 2^15. Written out rather than
+   * calling {@link #naturalSegmentSum}: C2 declines to inline helpers into a method this large, and a vector
+   * passed to a call that is not inlined is boxed.
    */
-  private static void tile(byte[] codes, short[] q, float[] d, float[] scales, Layout l, int b, float[] out,
-      int rowStart, int rowEnd) {
-    int cols = l.cols;
-    int qBase = b * cols;
-    int[] qSums = l.qSums;
-    int segments = l.segments;
-    for (int r = rowStart; r < rowEnd; r++) {
-      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (int si = 0; si < segments; si++) {
-        int codeOff = r * l.rowBytes + si * l.segment / 4;
-        int qOff = qBase + si * l.segment;
-        int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        for (int g0 = 0; g0 < l.groupsPerSegment; g0 += FLUSH_GROUPS) {
-          ShortVector a0 = ShortVector.zero(S);
-          ShortVector a1 = ShortVector.zero(S);
-          ShortVector a2 = ShortVector.zero(S);
-          ShortVector a3 = ShortVector.zero(S);
-          int gEnd = Math.min(l.groupsPerSegment, g0 + FLUSH_GROUPS);
-          for (int g = g0; g < gEnd; g++) {
-            ShortVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES).reinterpretAsShorts();
-            int a = qOff + g * TernaryMatrix.GROUP;
-            for (int p = 0; p < 8; p++) {
-              ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * p).and((short) 3);
-              int at = a + 16 * p;
-              a0 = a0.add(v.mul(ShortVector.fromArray(S, q, at)));
-              a1 = a1.add(v.mul(ShortVector.fromArray(S, q, at + cols)));
-              a2 = a2.add(v.mul(ShortVector.fromArray(S, q, at + 2 * cols)));
-              a3 = a3.add(v.mul(ShortVector.fromArray(S, q, at + 3 * cols)));
-            }
+  private static void segmentSum4(byte[] codes, int codeOff, short[] q, int qOff, int stride, int groups, int[] out) {
+    int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    for (int g0 = 0; g0 < groups; g0 += NATURAL_FLUSH_GROUPS) {
+      ShortVector a0 = ShortVector.zero(S);
+      ShortVector a1 = ShortVector.zero(S);
+      ShortVector a2 = ShortVector.zero(S);
+      ShortVector a3 = ShortVector.zero(S);
+      int gEnd = Math.min(groups, g0 + NATURAL_FLUSH_GROUPS);
+      for (int g = g0; g < gEnd; g++) {
+        for (int h = 0; h < 2; h++) {
+          ShortVector c = (ShortVector) ByteVector.fromArray(HALF_GROUP, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
+              .convertShape(VectorOperators.B2S, S, 0);
+          int a = qOff + g * TernaryMatrix.GROUP + 16 * h;
+          for (int l = 0; l < 4; l++) {
+            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l).and((short) 3);
+            int at = a + 32 * l;
+            a0 = a0.add(v.mul(ShortVector.fromArray(S, q, at)));
+            a1 = a1.add(v.mul(ShortVector.fromArray(S, q, at + stride)));
+            a2 = a2.add(v.mul(ShortVector.fromArray(S, q, at + 2 * stride)));
+            a3 = a3.add(v.mul(ShortVector.fromArray(S, q, at + 3 * stride)));
           }
-          t0 += total(a0);
-          t1 += total(a1);
-          t2 += total(a2);
-          t3 += total(a3);
         }
-        float ws = scales[r * l.wBlocks + l.wScale[si]];
-        int ab = l.aScale[si];
-        s0 += (t0 - qSums[b * segments + si]) * (d[b * l.aBlocks + ab] * ws);
-        s1 += (t1 - qSums[(b + 1) * segments + si]) * (d[(b + 1) * l.aBlocks + ab] * ws);
-        s2 += (t2 - qSums[(b + 2) * segments + si]) * (d[(b + 2) * l.aBlocks + ab] * ws);
-        s3 += (t3 - qSums[(b + 3) * segments + si]) * (d[(b + 3) * l.aBlocks + ab] * ws);
       }
-      out[b * l.rows + r] = s0;
-      out[(b + 1) * l.rows + r] = s1;
-      out[(b + 2) * l.rows + r] = s2;
-      out[(b + 3) * l.rows + r] = s3;
+      t0 += total(a0);
+      t1 += total(a1);
+      t2 += total(a2);
+      t3 += total(a3);
     }
+    out[0] = t0;
+    out[1] = t1;
+    out[2] = t2;
+    out[3] = t3;
+  }
+
+  /** Σ code·q over {@code groups} consecutive 128-weight groups in natural order (see {@link #segmentSum4}). */
+  private static int naturalSegmentSum(byte[] codes, int codeOff, short[] q, int qOff, int groups) {
+    int total = 0;
+    for (int g0 = 0; g0 < groups; g0 += NATURAL_FLUSH_GROUPS) {
+      ShortVector acc = ShortVector.zero(S);
+      int gEnd = Math.min(groups, g0 + NATURAL_FLUSH_GROUPS);
+      for (int g = g0; g < gEnd; g++) {
+        for (int h = 0; h < 2; h++) {
+          ShortVector c = (ShortVector) ByteVector.fromArray(HALF_GROUP, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
+              .convertShape(VectorOperators.B2S, S, 0);
+          int a = qOff + g * TernaryMatrix.GROUP + 16 * h;
+          for (int l = 0; l < 4; l++) {
+            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l).and((short) 3);
+            acc = acc.add(v.mul(ShortVector.fromArray(S, q, a + 32 * l)));
+          }
+        }
+      }
+      total += total(acc);
+    }
+    return total;
   }
 
   /**
@@ -204,7 +283,7 @@ final class VectorTernaryKernel implements TernaryKernel {
     if (rowStart < 0 || rowEnd > w.rows() || rowStart > rowEnd) {
       throw new IndexOutOfBoundsException("rows [" + rowStart + ", " + rowEnd + ") of " + w.rows());
     }
-    if (x.q16.length < x.batch * w.cols() || x.d.length < x.batch * (w.cols() / x.blockSize)
+    if (x.q16.length < x.batch * w.cols() || x.q16Lanes.length < x.batch * w.cols() || x.d.length < x.batch * (w.cols() / x.blockSize)
         || out.length < x.batch * w.rows() || w.codes().length < w.rows() * (w.cols() / 4)) {
       throw new IndexOutOfBoundsException(w.name() + ": arrays shorter than a batch of " + x.batch + " needs");
     }
