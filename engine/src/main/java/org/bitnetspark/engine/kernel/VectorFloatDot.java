@@ -25,7 +25,7 @@ final class VectorFloatDot implements FloatDot {
 
   @Override
   public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-    // once per call: the JDK's per-access checks are off (Kernels)
+    // once per call, for when the JDK's per-access checks are off (Kernels)
     Objects.checkFromIndexSize(aOff, n, a.length);
     Objects.checkFromIndexSize(bOff, n, b.length);
     FloatVector acc0 = FloatVector.zero(F);

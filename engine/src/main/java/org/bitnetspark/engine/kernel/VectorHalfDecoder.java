@@ -28,7 +28,7 @@ final class VectorHalfDecoder implements HalfDecoder {
    */
   private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
 
-  /** Also checks, once per call, the range the caller's loop writes: the JDK's per-access checks are off (Kernels). */
+  /** Also checks, once per call, the range the caller's loop writes, for when the JDK's per-access checks are off (Kernels). */
   private static short[] halves(ShortBuffer src, int index, int n, float[] dst, int dstOffset) {
     Objects.checkFromIndexSize(dstOffset, n, dst.length);
     short[] halves = SCRATCH.get();

@@ -21,8 +21,9 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  * segment is computed once per call. The integer sums are exact, so results equal
  * {@link ScalarTernaryKernel}'s bit for bit.
  *
- * <p>Every call checks its index ranges once, up front ({@link #checkRanges}): {@link Kernels} asks the
- * JDK to skip its per-access checks, which C2 does not hoist out of these loops (they halved the speed).
+ * <p>Every call checks its index ranges once, up front ({@link #checkRanges}), so that the JDK's
+ * per-access checks, which C2 does not hoist out of these loops, can be turned off
+ * ({@code -Dbitnet.kernel.boundsChecks=false}, {@link Kernels}).
  *
  * <p>Float activations ({@code --activation-quant none}, a reference mode) use the scalar loop.
  */
