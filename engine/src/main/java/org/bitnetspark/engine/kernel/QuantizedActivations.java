@@ -23,9 +23,12 @@ public final class QuantizedActivations {
   }
 
   byte[] q = new byte[0];
-  /** q widened to 16 bits, for kernels that multiply in 16-bit lanes (filled by {@link #quantize}). */
+  /**
+   * q widened to 16 bits for the vector kernel, in the order its path for this batch reads: for two or
+   * more vectors {@link #q16}, natural order; for one (decoding) {@link #q16Lanes}, {@link #LANE_ORDER}
+   * within each whole 128-value group. {@link #quantize} fills only that one.
+   */
   short[] q16 = new short[0];
-  /** q16 in {@link #LANE_ORDER} within each whole 128-value group (filled by {@link #quantize}). */
   short[] q16Lanes = new short[0];
   float[] d = new float[0];
   int batch;
@@ -85,16 +88,16 @@ public final class QuantizedActivations {
         d[b * blocks + k] = mode == ActivationQuant.Q8K ? q8k(x, start, block) : perToken(x, start, block);
       }
     }
-    int group = TernaryMatrix.GROUP;
-    for (int b = 0; b < batch; b++) {
-      int k = 0;
-      for (; k + group <= cols; k += group) {
-        int base = b * cols + k;
-        for (int i = 0; i < group; i++) q16Lanes[base + i] = q[base + LANE_ORDER[i]];
-      }
-      for (; k < cols; k++) q16Lanes[b * cols + k] = q[b * cols + k];
+    if (batch > 1) {
+      for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
+      return;
     }
-    for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
+    int group = TernaryMatrix.GROUP;
+    int k = 0;
+    for (; k + group <= cols; k += group) {
+      for (int i = 0; i < group; i++) q16Lanes[k + i] = q[k + LANE_ORDER[i]];
+    }
+    for (; k < cols; k++) q16Lanes[k] = q[k];
 
   }
 

@@ -55,7 +55,7 @@ final class VectorTernaryKernel implements TernaryKernel {
   public void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
     checkRanges(w, x, out, rowStart, rowEnd);
     if (x.batch == 1) {
-      single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x), 0, out, rowStart, rowEnd);
+      single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x, x.q16Lanes), 0, out, rowStart, rowEnd);
     } else {
       batched(w, x, out, rowStart, rowEnd);
     }
@@ -66,59 +66,46 @@ final class VectorTernaryKernel implements TernaryKernel {
    * (natural order, {@link QuantizedActivations#q16}); the rest one at a time.
    */
   private static void batched(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
-    int cols = w.cols();
-    int rows = w.rows();
+    short[] q = x.q16;
+    Layout l = new Layout(w, x, q);
     byte[] codes = w.codes();
     float[] scales = w.scales();
-    int wBlock = w.scaleBlockSize();
-    int wBlocks = w.scaleBlocksPerRow();
-    int aBlock = x.blockSize;
-    int aBlocks = cols / aBlock;
-    int segment = Math.min(wBlock, aBlock);
-    int segments = cols / segment;
-    int rowBytes = cols / 4;
-    short[] q = x.q16;
     float[] d = x.d;
-    // Σ (code-1)·q = Σ code·q - Σ q: the second sum depends on the activations only
-    int[] qSums = new int[x.batch * segments];
-    for (int b = 0; b < x.batch; b++) {
-      for (int s = 0; s < segments; s++) {
-        int sum = 0;
-        for (int k = b * cols + s * segment, e = k + segment; k < e; k++) sum += q[k];
-        qSums[b * segments + s] = sum;
-      }
-    }
+    int cols = l.cols;
+    int segments = l.segments;
+    int[] qSums = l.qSums;
     int[] isums = new int[TILE];
     for (int r = rowStart; r < rowEnd; r++) {
-      int rowBase = r * rowBytes;
+      int rowBase = r * l.rowBytes;
+      int rowScales = r * l.wBlocks;
       int b = 0;
       // four vectors of the batch at a time share each decoded weight vector
       for (; b + TILE <= x.batch; b += TILE) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int s = 0; s < cols; s += segment) {
-          segmentSum4(codes, rowBase + s / 4, q, b * cols + s, cols, segment / TernaryMatrix.GROUP, isums);
-          float ws = scales[r * wBlocks + s / wBlock];
-          int ab = s / aBlock;
-          int si = s / segment;
-          s0 += (isums[0] - qSums[b * segments + si]) * (d[b * aBlocks + ab] * ws);
-          s1 += (isums[1] - qSums[(b + 1) * segments + si]) * (d[(b + 1) * aBlocks + ab] * ws);
-          s2 += (isums[2] - qSums[(b + 2) * segments + si]) * (d[(b + 2) * aBlocks + ab] * ws);
-          s3 += (isums[3] - qSums[(b + 3) * segments + si]) * (d[(b + 3) * aBlocks + ab] * ws);
+        for (int si = 0; si < segments; si++) {
+          int s = si * l.segment;
+          segmentSum4(codes, rowBase + s / 4, q, b * cols + s, cols, l.groupsPerSegment, isums);
+          float ws = scales[rowScales + l.wScale[si]];
+          int ab = l.aScale[si];
+          s0 += (isums[0] - qSums[b * segments + si]) * (d[b * l.aBlocks + ab] * ws);
+          s1 += (isums[1] - qSums[(b + 1) * segments + si]) * (d[(b + 1) * l.aBlocks + ab] * ws);
+          s2 += (isums[2] - qSums[(b + 2) * segments + si]) * (d[(b + 2) * l.aBlocks + ab] * ws);
+          s3 += (isums[3] - qSums[(b + 3) * segments + si]) * (d[(b + 3) * l.aBlocks + ab] * ws);
         }
-        out[b * rows + r] = s0;
-        out[(b + 1) * rows + r] = s1;
-        out[(b + 2) * rows + r] = s2;
-        out[(b + 3) * rows + r] = s3;
+        out[b * l.rows + r] = s0;
+        out[(b + 1) * l.rows + r] = s1;
+        out[(b + 2) * l.rows + r] = s2;
+        out[(b + 3) * l.rows + r] = s3;
       }
       for (; b < x.batch; b++) {
-        int qBase = b * cols;
         float sum = 0;
-        for (int s = 0; s < cols; s += segment) {
-          int isum = naturalSegmentSum(codes, rowBase + s / 4, q, qBase + s, segment / TernaryMatrix.GROUP)
-              - qSums[b * segments + s / segment];
-          sum += isum * (d[b * aBlocks + s / aBlock] * scales[r * wBlocks + s / wBlock]);
+        for (int si = 0; si < segments; si++) {
+          int s = si * l.segment;
+          int isum = naturalSegmentSum(codes, rowBase + s / 4, q, b * cols + s, l.groupsPerSegment)
+              - qSums[b * segments + si];
+          sum += isum * (d[b * l.aBlocks + l.aScale[si]] * scales[rowScales + l.wScale[si]]);
         }
-        out[b * rows + r] = sum;
+        out[b * l.rows + r] = sum;
       }
     }
   }
@@ -142,7 +129,8 @@ final class VectorTernaryKernel implements TernaryKernel {
     final int[] aScale;
     final int[] qSums;
 
-    Layout(TernaryMatrix w, QuantizedActivations x) {
+    /** {@code q}: the activations the path reads (Σ q per segment does not depend on the order within groups). */
+    Layout(TernaryMatrix w, QuantizedActivations x, short[] q) {
       cols = w.cols();
       rows = w.rows();
       rowBytes = cols / 4;
@@ -161,7 +149,7 @@ final class VectorTernaryKernel implements TernaryKernel {
       for (int b = 0; b < x.batch; b++) {
         for (int si = 0; si < segments; si++) {
           int sum = 0;
-          for (int k = b * cols + si * segment, e = k + segment; k < e; k++) sum += x.q16[k];
+          for (int k = b * cols + si * segment, e = k + segment; k < e; k++) sum += q[k];
           qSums[b * segments + si] = sum;
         }
       }
@@ -284,7 +272,8 @@ final class VectorTernaryKernel implements TernaryKernel {
     if (rowStart < 0 || rowEnd > w.rows() || rowStart > rowEnd) {
       throw new IndexOutOfBoundsException("rows [" + rowStart + ", " + rowEnd + ") of " + w.rows());
     }
-    if (x.q16.length < x.batch * w.cols() || x.q16Lanes.length < x.batch * w.cols() || x.d.length < x.batch * (w.cols() / x.blockSize)
+    short[] q = x.batch == 1 ? x.q16Lanes : x.q16;
+    if (q.length < x.batch * w.cols() || x.d.length < x.batch * (w.cols() / x.blockSize)
         || out.length < x.batch * w.rows() || w.codes().length < w.rows() * (w.cols() / 4)) {
       throw new IndexOutOfBoundsException(w.name() + ": arrays shorter than a batch of " + x.batch + " needs");
     }
