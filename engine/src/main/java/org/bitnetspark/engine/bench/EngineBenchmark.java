@@ -12,6 +12,7 @@ import org.bitnetspark.engine.model.Batch;
 import org.bitnetspark.engine.model.BitNetModel;
 import org.bitnetspark.engine.model.ForwardPass;
 import org.bitnetspark.engine.model.KvCache;
+import org.bitnetspark.engine.model.StepProfile;
 
 /**
  * The engine's speed, measured in one run so that the figures can be read as ratios: the machine's
@@ -39,30 +40,41 @@ public final class EngineBenchmark {
       double bandwidth = Bandwidth.measure(threads);
       long modelBytes = model.residentWeightBytes();
       ForwardPass vector = new ForwardPass(model, new Compute(Kernels.get(), parallel, activationQuant));
-      double decode = steadyDecodeTokensPerSecond(vector, 1);
+      StepProfile profile = new StepProfile();
+      vector.profile(profile);
+      double decode = steadyDecodeTokensPerSecond(vector, 1, profile);
+      Map<String, Double> decodeStages = stageFractions(profile);
+      profile.reset();
       double prefill = prefillTokensPerSecond(vector, Math.min(128, model.config().contextLength() - 1));
+      Map<String, Double> prefillStages = stageFractions(profile);
       out.put("threads", threads);
       out.put("kernel", Kernels.get().name());
+      out.put("transparent_huge_pages", transparentHugePages());
       out.put("bandwidth_gb_s", bandwidth / 1e9);
       out.put("model_bytes", modelBytes);
       out.put("decode_tokens_per_s", decode);
       out.put("decode_bandwidth_ratio", decode * modelBytes / bandwidth);
       out.put("prefill_tokens_per_s", prefill);
       out.put("prefill_over_decode", prefill / decode);
+      out.put("decode_stage_fractions", decodeStages);
+      out.put("prefill_stage_fractions", prefillStages);
       if (Kernels.vectorAvailable()) {
         ForwardPass scalar = new ForwardPass(model, new Compute(Kernels.create(Kernels.Choice.SCALAR), parallel,
             activationQuant));
-        out.put("vector_over_scalar", decode / steadyDecodeTokensPerSecond(scalar, 1));
+        out.put("vector_over_scalar", decode / steadyDecodeTokensPerSecond(scalar, 1, new StepProfile()));
       }
       Map<String, Double> speedup = new LinkedHashMap<>();
       Map<String, Double> throughput = new LinkedHashMap<>();
+      Map<String, Map<String, Double>> batchStages = new LinkedHashMap<>();
       for (int b : batchSizes) {
-        double tps = steadyDecodeTokensPerSecond(vector, b);
+        double tps = steadyDecodeTokensPerSecond(vector, b, profile);
         throughput.put(String.valueOf(b), tps);
         speedup.put(String.valueOf(b), tps / decode);
+        batchStages.put(String.valueOf(b), stageFractions(profile));
       }
       out.put("batch_tokens_per_s", throughput);
       out.put("batch_speedup", speedup);
+      out.put("batch_stage_fractions", batchStages);
       out.put("resident_over_file", (double) modelBytes / fileBytes);
     }
     return out;
@@ -75,10 +87,11 @@ public final class EngineBenchmark {
    * batch size changes what runs: one warm-up step measured the interpreter, and a warm-up at another
    * batch size measured code compiled for that one (batch 16 read 30% low after a batch-4 warm-up).
    */
-  private double steadyDecodeTokensPerSecond(ForwardPass forward, int batch) {
+  private double steadyDecodeTokensPerSecond(ForwardPass forward, int batch, StepProfile profile) {
     double previous = 0;
     double best = 0;
     for (int round = 0; round < MAX_ROUNDS; round++) {
+      profile.reset(); // the profile describes the last round
       double rate = decodeTokensPerSecond(forward, batch);
       best = Math.max(best, rate);
       if (Math.abs(rate - previous) <= 0.03 * rate) break;
@@ -88,6 +101,29 @@ public final class EngineBenchmark {
   }
 
   private static final int MAX_ROUNDS = 4;
+
+  /**
+   * Whether the JVM asked for transparent huge pages (-XX:+UseTransparentHugePages): the weights are a few
+   * hundred MB of heap streamed every token, and with 4 KB pages the projections and head ran 20-30%
+   * slower here (same-hour A/B), so a figure measured without them says so.
+   */
+  static boolean transparentHugePages() {
+    try {
+      return Boolean.parseBoolean(java.lang.management.ManagementFactory
+          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption("UseTransparentHugePages").getValue());
+    } catch (RuntimeException e) {
+      return false; // not HotSpot, or no such option on this platform
+    }
+  }
+
+  /** The profile's stage shares, keyed by lower-case stage name, rounded to three places. */
+  private static Map<String, Double> stageFractions(StepProfile profile) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    profile.fractions().forEach((stage, f) -> out.put(stage.name().toLowerCase(java.util.Locale.ROOT),
+        Math.round(f * 1000) / 1000.0));
+    return out;
+  }
 
   /** Tokens per second of {@code batch} sequences decoding together (one token each per step). */
   double decodeTokensPerSecond(ForwardPass forward, int batch) {

@@ -38,6 +38,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--type", paramLabel = "TYPE", defaultValue = "tq2_0", description = "Type for --shape (default: ${DEFAULT-VALUE}).")
   String type;
 
+  @Option(names = "--embedding-type", paramLabel = "TYPE", defaultValue = "f16",
+      description = "For --shape: type of the embedding, which is also the tied output head: f16 (as Microsoft ships 2B-4T) or q8_0 "
+          + "(default: ${DEFAULT-VALUE}).")
+  String embeddingType;
+
   @Option(names = "--threads", split = ",", paramLabel = "N,N", defaultValue = "1",
       description = "Thread counts to measure (default: ${DEFAULT-VALUE}).")
   int[] threads;
@@ -67,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
     if (shape != null) {
       ModelShape s = ModelShape.parse(shape);
       synthesized = Files.createTempFile("bitnet-bench-" + s.optionName(), ".gguf");
-      new SyntheticModel(s, GgmlType.valueOf(type.toUpperCase(Locale.ROOT)), 1).write(synthesized);
+      new SyntheticModel(s, GgmlType.valueOf(type.toUpperCase(Locale.ROOT)),
+          SyntheticModel.parseEmbeddingType(embeddingType), 1).write(synthesized);
       location = synthesized.toString();
     }
     try {
@@ -87,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
             r.get("bandwidth_gb_s"), r.get("decode_tokens_per_s"), r.get("decode_bandwidth_ratio"), r.get("model_bytes"),
             r.get("prefill_tokens_per_s"), r.get("prefill_over_decode"), r.getOrDefault("vector_over_scalar", Double.NaN),
             r.get("batch_speedup"), r.get("resident_over_file"));
+        err.printf("  decode step time by stage: %s%s%n", r.get("decode_stage_fractions"),
+            Boolean.TRUE.equals(r.get("transparent_huge_pages")) ? ""
+                : " (without -XX:+UseTransparentHugePages: weights on 4 KB pages)");
       }
       if (json) {
         ObjectMapper mapper = new ObjectMapper();

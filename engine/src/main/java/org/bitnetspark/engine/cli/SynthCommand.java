@@ -27,6 +27,11 @@ final class SynthCommand implements Callable<Integer> {
       description = "Ternary weight type: tq2_0, tq1_0, i2_s or f32 (default: ${DEFAULT-VALUE}).")
   String type;
 
+  @Option(names = "--embedding-type", paramLabel = "TYPE", defaultValue = "f16",
+      description = "Type of the embedding, which is also the tied output head: f16 (as Microsoft ships 2B-4T) or q8_0 "
+          + "(default: ${DEFAULT-VALUE}).")
+  String embeddingType;
+
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -42,7 +47,7 @@ final class SynthCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("type '" + type + "' is not one of tq2_0, tq1_0, i2_s, f32");
     }
-    SyntheticModel model = new SyntheticModel(s, t, seed);
+    SyntheticModel model = new SyntheticModel(s, t, SyntheticModel.parseEmbeddingType(embeddingType), seed);
     if (out.getParent() != null) Files.createDirectories(out.getParent());
     long start = System.nanoTime();
     model.write(out);

@@ -8,6 +8,7 @@ public final class Compute {
   private final TernaryKernel kernel;
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
+  private final Q8BlockDot q8Dot;
   private final ParallelRows parallel;
   private final ActivationQuant activationQuant;
   private final QuantizedActivations scratch = new QuantizedActivations();
@@ -16,6 +17,7 @@ public final class Compute {
     this.kernel = kernels.ternary();
     this.floatDot = kernels.floatDot();
     this.halfDecoder = kernels.halfDecoder();
+    this.q8Dot = kernels.q8Dot();
     this.parallel = parallel;
     this.activationQuant = activationQuant;
   }
@@ -30,6 +32,10 @@ public final class Compute {
 
   public HalfDecoder halfDecoder() {
     return halfDecoder;
+  }
+
+  public Q8BlockDot q8Dot() {
+    return q8Dot;
   }
 
   public ParallelRows parallel() {

@@ -2,25 +2,34 @@ package org.bitnetspark.engine.kernel;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
 import org.bitnetspark.engine.gguf.GgmlType;
 import org.bitnetspark.engine.gguf.TensorInfo;
 import org.bitnetspark.engine.quant.Dequantize;
 import org.bitnetspark.engine.quant.Float16;
+import org.bitnetspark.engine.quant.Quantize;
 
 /**
- * A matrix in its file type (F32, F16, BF16, Q8_0, Q4_K, Q6_K), read in place from the mapped file
- * and dequantised one row at a time: the embedding table, the output head, and any projection that is
- * not ternary. Like ggml, an F16 (BF16) matrix multiplies an input rounded to F16 (BF16): the
+ * A matrix in its file type (F32, F16, BF16, Q8_0, Q4_K, Q6_K), dequantised one row at a time: the
+ * embedding table, the output head, and any projection that is not ternary. Like ggml, an F16 (BF16)
+ * matrix multiplies an input rounded to F16 (BF16), and a Q8_0 matrix one quantised to Q8_0 blocks: the
  * reference logits depend on it (shared/data/reference/README.md, "lm_head").
+ *
+ * <p>F16 and Q8_0, the types an output head comes in, are copied once into a heap array of the file's
+ * bytes (no more memory than the mapping they replace): the Vector API loads only from arrays on Java 17,
+ * and a kernel that streams one array lets the CPU fetch the next rows while it computes, where copying
+ * each row out of the mapping first took as long again as the products (700M shape, Q8_0 head). The
+ * other types are read in place from the file.
  */
 public final class DenseLinear implements Linear {
   private final TensorInfo info;
-  private final ByteBuffer data;
   private final int rows;
   private final int cols;
-  /** F16: the halves, little-endian, read by absolute index (thread-safe); null for other types. */
-  private final ShortBuffer halves;
+  /** F32, BF16, Q4_K, Q6_K: the file's bytes (for F16 and Q8_0, null: they live in the arrays below). */
+  private final ByteBuffer data;
+  /** F16: the halves, row-major. */
+  private final short[] halves;
+  /** Q8_0: the blocks as stored, 34 bytes (fp16 scale, 32 int8) per 32 values, row-major. */
+  private final byte[] q8Blocks;
   /**
    * F16 only: no infinities or NaNs, so rows decode by {@link HalfDecoder#decodeScaled}. Checked on the
    * first product, not at load: an embedding that is only looked up never pays for the scan (two threads
@@ -30,10 +39,24 @@ public final class DenseLinear implements Linear {
 
   public DenseLinear(TensorInfo info, ByteBuffer data) {
     this.info = info;
-    this.data = data;
     this.rows = Math.toIntExact(info.rows());
     this.cols = Math.toIntExact(info.rowLength());
-    this.halves = info.type() == GgmlType.F16 ? data.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer() : null;
+    ByteBuffer le = data.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+    if (info.type() == GgmlType.F16) {
+      halves = new short[Math.multiplyExact(rows, cols)];
+      le.asShortBuffer().get(halves);
+      q8Blocks = null;
+      this.data = null;
+    } else if (info.type() == GgmlType.Q8_0) {
+      q8Blocks = new byte[Math.multiplyExact(rows, cols / Q8BlockDot.BLOCK * Q8BlockDot.BLOCK_BYTES)];
+      le.get(q8Blocks);
+      halves = null;
+      this.data = null;
+    } else {
+      halves = null;
+      q8Blocks = null;
+      this.data = data;
+    }
   }
 
   public GgmlType type() {
@@ -62,13 +85,19 @@ public final class DenseLinear implements Linear {
 
   private boolean finiteHalves() {
     Boolean finite = finiteHalves;
-    if (finite == null) finiteHalves = finite = HalfDecoder.allFinite(halves, Math.multiplyExact(rows, cols));
+    if (finite == null) finiteHalves = finite = HalfDecoder.allFinite(halves);
     return finite;
   }
 
   /** Row {@code r} as floats. */
   public void row(int r, float[] dst, int dstOffset) {
-    Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
+    if (halves != null) {
+      HalfDecoder.SCALAR.decode(halves, r * cols, dst, dstOffset, cols);
+    } else if (q8Blocks != null) {
+      Dequantize.row(GgmlType.Q8_0, ByteBuffer.wrap(q8Blocks).order(ByteOrder.LITTLE_ENDIAN), r, cols, dst, dstOffset);
+    } else {
+      Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
+    }
   }
 
   /**
@@ -78,6 +107,10 @@ public final class DenseLinear implements Linear {
    */
   @Override
   public void forward(float[] x, int batch, float[] out, Compute compute) {
+    if (q8Blocks != null) {
+      forwardQ8(x, batch, out, compute);
+      return;
+    }
     float[] input = x;
     if (info.type() == GgmlType.F16 || info.type() == GgmlType.BF16) {
       input = new float[batch * cols];
@@ -89,7 +122,7 @@ public final class DenseLinear implements Linear {
     }
     float[] in = input;
     FloatDot dot = compute.floatDot();
-    HalfDecoder half = info.type() == GgmlType.F16 ? compute.halfDecoder() : null;
+    HalfDecoder half = halves != null ? compute.halfDecoder() : null;
     boolean scaled = half != null && finiteHalves();
     compute.parallel().forRows(rows, (start, end) -> {
       float[] w = new float[cols];
@@ -101,5 +134,32 @@ public final class DenseLinear implements Linear {
         for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }
     });
+  }
+
+  /**
+   * Q8_0, as ggml multiplies it: each input row quantised to Q8_0 blocks, then integer block dot products
+   * on the weights' own bytes (no float row); a row's scales are decoded once for every vector of the batch.
+   */
+  private void forwardQ8(float[] x, int batch, float[] out, Compute compute) {
+    int blocks = cols / Q8BlockDot.BLOCK;
+    short[] aq = new short[batch * cols];
+    float[] aScales = new float[batch * blocks];
+    for (int i = 0; i < aScales.length; i++) aScales[i] = Quantize.q8_0(x, i * Q8BlockDot.BLOCK, aq, i * Q8BlockDot.BLOCK);
+    Q8BlockDot dot = compute.q8Dot();
+    int rowBytes = blocks * Q8BlockDot.BLOCK_BYTES;
+    compute.parallel().forRows(rows, (start, end) -> {
+      float[] wScales = new float[blocks];
+      for (int r = start; r < end; r++) {
+        int at = r * rowBytes;
+        for (int b = 0; b < blocks; b++) wScales[b] = Float16.toFloat(shortAt(q8Blocks, at + b * Q8BlockDot.BLOCK_BYTES));
+        for (int v = 0; v < batch; v++) {
+          out[v * rows + r] = dot.dot(q8Blocks, at, wScales, aq, v * cols, aScales, v * blocks, blocks);
+        }
+      }
+    });
+  }
+
+  private static short shortAt(byte[] b, int i) {
+    return (short) ((b[i] & 0xff) | b[i + 1] << 8);
   }
 }

@@ -1,18 +1,16 @@
 package org.bitnetspark.engine.kernel;
 
-import java.nio.ShortBuffer;
 import org.bitnetspark.engine.quant.Float16;
 
 /**
- * Converts a run of IEEE half floats (a little-endian view of a mapped tensor, read by absolute
- * index, so one view serves every thread) to floats, exactly: the F16 embedding rows and output
- * heads. Chosen by {@link Kernels}.
+ * Converts a run of IEEE half floats (a tensor's halves, read by index: one array serves every
+ * thread) to floats, exactly: the F16 embedding rows and output heads. Chosen by {@link Kernels}.
  */
 public interface HalfDecoder {
   /** 2^-112: a finite half times this is a float whose bits are the half's, moved into place. */
   float SCALE = 0x1p-112f;
 
-  void decode(ShortBuffer src, int index, float[] dst, int dstOffset, int n);
+  void decode(short[] src, int index, float[] dst, int dstOffset, int n);
 
   /**
    * Each half times {@link #SCALE}, exactly, for finite halves (infinities and NaNs come out wrong;
@@ -21,25 +19,25 @@ public interface HalfDecoder {
    * 2^112 is bit for bit the dot product of the halves with the inputs: every product is the same real
    * number.
    */
-  void decodeScaled(ShortBuffer src, int index, float[] dst, int dstOffset, int n);
+  void decodeScaled(short[] src, int index, float[] dst, int dstOffset, int n);
 
   /** The reference: one table lookup per value. */
   HalfDecoder SCALAR = new HalfDecoder() {
     @Override
-    public void decode(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
-      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.get(index + i));
+    public void decode(short[] src, int index, float[] dst, int dstOffset, int n) {
+      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src[index + i]);
     }
 
     @Override
-    public void decodeScaled(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
-      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src.get(index + i)) * SCALE;
+    public void decodeScaled(short[] src, int index, float[] dst, int dstOffset, int n) {
+      for (int i = 0; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src[index + i]) * SCALE;
     }
   };
 
-  /** True when none of the first {@code n} halves is an infinity or a NaN. */
-  static boolean allFinite(ShortBuffer src, int n) {
-    for (int i = 0; i < n; i++) {
-      if ((src.get(i) & 0x7c00) == 0x7c00) return false;
+  /** True when none of the halves is an infinity or a NaN. */
+  static boolean allFinite(short[] src) {
+    for (short h : src) {
+      if ((h & 0x7c00) == 0x7c00) return false;
     }
     return true;
   }

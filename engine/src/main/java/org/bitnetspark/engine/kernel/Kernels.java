@@ -46,6 +46,7 @@ public final class Kernels {
   private final TernaryKernel ternary;
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
+  private final Q8BlockDot q8Dot;
 
   private static boolean skipJdkBoundsChecks() {
     if ("false".equalsIgnoreCase(System.getProperty(BOUNDS_CHECKS_PROPERTY, "true"))
@@ -55,10 +56,11 @@ public final class Kernels {
     return "0".equals(System.getProperty(JDK_OOB_CHECK_PROPERTY));
   }
 
-  private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder) {
+  private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder, Q8BlockDot q8Dot) {
     this.ternary = ternary;
     this.floatDot = floatDot;
     this.halfDecoder = halfDecoder;
+    this.q8Dot = q8Dot;
   }
 
   /** The JVM-wide choice. */
@@ -83,7 +85,8 @@ public final class Kernels {
       }
       case AUTO -> VECTOR_AVAILABLE;
     };
-    Kernels k = vector ? vectorKernels() : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR, HalfDecoder.SCALAR);
+    Kernels k = vector ? vectorKernels() : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR, HalfDecoder.SCALAR,
+        Q8BlockDot.SCALAR);
     if (choice == Choice.AUTO) {
       LOG.info("kernels: {}{}", k.ternary.name(), !vector ? " (the Vector API kernels need --add-modules "
           + "jdk.incubator.vector and a CPU with 256-bit vectors)"
@@ -102,7 +105,9 @@ public final class Kernels {
           .getDeclaredConstructor().newInstance();
       HalfDecoder h = (HalfDecoder) Class.forName("org.bitnetspark.engine.kernel.VectorHalfDecoder")
           .getDeclaredConstructor().newInstance();
-      return new Kernels(t, d, h);
+      Q8BlockDot q = (Q8BlockDot) Class.forName("org.bitnetspark.engine.kernel.VectorQ8BlockDot")
+          .getDeclaredConstructor().newInstance();
+      return new Kernels(t, d, h, q);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot load the Vector API kernels", e);
     }
@@ -118,6 +123,10 @@ public final class Kernels {
 
   public HalfDecoder halfDecoder() {
     return halfDecoder;
+  }
+
+  public Q8BlockDot q8Dot() {
+    return q8Dot;
   }
 
   public String name() {

@@ -1,7 +1,5 @@
 package org.bitnetspark.engine.kernel;
 
-import java.nio.ShortBuffer;
-import java.nio.ShortBuffer;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,22 +20,10 @@ final class VectorHalfDecoder implements HalfDecoder {
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_256; // 8 ints
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
-  /**
-   * Vector loads only from arrays: JDK 19 moved buffer loads to MemorySegment, which Java 17 lacks, so
-   * the halves are bulk-copied into a per-thread array first (docs: STYLE.md, "Hot loops").
-   */
-  private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
-
-  /** Also checks, once per call, the range the caller's loop writes, for when the JDK's per-access checks are off (Kernels). */
-  private static short[] halves(ShortBuffer src, int index, int n, float[] dst, int dstOffset) {
+  /** Once per call, for when the JDK's per-access checks are off (Kernels). */
+  private static void checkRanges(short[] src, int index, int n, float[] dst, int dstOffset) {
+    Objects.checkFromIndexSize(index, n, src.length);
     Objects.checkFromIndexSize(dstOffset, n, dst.length);
-    short[] halves = SCRATCH.get();
-    if (halves.length < n) {
-      halves = new short[n];
-      SCRATCH.set(halves);
-    }
-    src.get(index, halves, 0, n);
-    return halves;
   }
 
   /**
@@ -46,22 +32,22 @@ final class VectorHalfDecoder implements HalfDecoder {
    * the value times 2^-112 (subnormal halves become subnormal floats, exactly).
    */
   @Override
-  public void decodeScaled(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
-    short[] halves = halves(src, index, n, dst, dstOffset);
+  public void decodeScaled(short[] src, int index, float[] dst, int dstOffset, int n) {
+    checkRanges(src, index, n, dst, dstOffset);
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
-      IntVector bits = (IntVector) ShortVector.fromArray(S, halves, i).convertShape(VectorOperators.S2I, I, 0);
+      IntVector bits = (IntVector) ShortVector.fromArray(S, src, index + i).convertShape(VectorOperators.S2I, I, 0);
       bits.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().intoArray(dst, dstOffset + i);
     }
-    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(halves[i]) * SCALE;
+    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src[index + i]) * SCALE;
   }
 
   @Override
-  public void decode(ShortBuffer src, int index, float[] dst, int dstOffset, int n) {
-    short[] halves = halves(src, index, n, dst, dstOffset);
+  public void decode(short[] src, int index, float[] dst, int dstOffset, int n) {
+    checkRanges(src, index, n, dst, dstOffset);
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
-      ShortVector h = ShortVector.fromArray(S, halves, i);
+      ShortVector h = ShortVector.fromArray(S, src, index + i);
       IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
       IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
       IntVector exp = bits.lanewise(VectorOperators.LSHR, 10).and(0x1f);
@@ -78,6 +64,6 @@ final class VectorHalfDecoder implements HalfDecoder {
       value = value.reinterpretAsInts().or(sign).reinterpretAsFloats();
       value.intoArray(dst, dstOffset + i);
     }
-    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(halves[i]);
+    for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src[index + i]);
   }
 }

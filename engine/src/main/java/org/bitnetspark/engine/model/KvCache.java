@@ -2,6 +2,7 @@ package org.bitnetspark.engine.model;
 
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bitnetspark.engine.kernel.HalfDecoder;
 import org.bitnetspark.engine.quant.Float16;
 
 /**
@@ -95,11 +96,11 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
 
   abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
 
-  /** q (already {@link #roundQuery rounded}) · key[pos][off .. off+n). */
-  abstract float dotKey(int layer, int pos, int off, float[] q, int qOff, int n);
+  /** key[pos][off .. off+n) of {@code layer} as floats into {@code dst[0, n)}; F16 converts with {@code half}. */
+  abstract void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half);
 
-  /** out[outOff ..] += weight * value[pos][off .. off+n). */
-  abstract void addValue(int layer, int pos, int off, float weight, float[] out, int outOff, int n);
+  /** value[pos][off .. off+n) of {@code layer} as floats into {@code dst[0, n)}; F16 converts with {@code half}. */
+  abstract void readValue(int layer, int pos, int off, int n, float[] dst, HalfDecoder half);
 
   /** The query as the key product sees it. */
   abstract void roundQuery(float[] q, int off, int n);
@@ -137,17 +138,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n) {
-      int base = (layer * capacity + pos) * kvDim + off;
-      float s = 0;
-      for (int i = 0; i < n; i++) s += q[qOff + i] * keys[base + i];
-      return s;
+    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
+      System.arraycopy(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
     }
 
     @Override
-    void addValue(int layer, int pos, int off, float weight, float[] out, int outOff, int n) {
-      int base = (layer * capacity + pos) * kvDim + off;
-      for (int i = 0; i < n; i++) out[outOff + i] += weight * values[base + i];
+    void readValue(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
+      System.arraycopy(values, (layer * capacity + pos) * kvDim + off, dst, 0, n);
     }
 
     @Override
@@ -191,17 +188,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n) {
-      int base = (layer * capacity + pos) * kvDim + off;
-      float s = 0;
-      for (int i = 0; i < n; i++) s += q[qOff + i] * Float16.toFloat(keys[base + i]);
-      return s;
+    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
+      half.decode(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
     }
 
     @Override
-    void addValue(int layer, int pos, int off, float weight, float[] out, int outOff, int n) {
-      int base = (layer * capacity + pos) * kvDim + off;
-      for (int i = 0; i < n; i++) out[outOff + i] += weight * Float16.toFloat(values[base + i]);
+    void readValue(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
+      half.decode(values, (layer * capacity + pos) * kvDim + off, dst, 0, n);
     }
 
     @Override

@@ -54,14 +54,25 @@ public final class Quantize {
 
   /** One Q8_0 block of 32 values: fp16 d = max|x|/127, q = round(x/d) (half away from zero, as roundf). */
   public static void q8_0(float[] x, int off, ByteBuffer out) {
+    short[] q = new short[32];
+    out.putShort(Float16.fromFloat(q8_0(x, off, q, 0)));
+    for (int i = 0; i < 32; i++) out.put((byte) q[i]);
+  }
+
+  /**
+   * One Q8_0 block of {@code x[off, off+32)} into {@code q[qOff, qOff+32)}, as ggml's
+   * {@code quantize_row_q8_0_ref}: the values are divided by the unrounded d = max|x|/127 and rounded half
+   * away from zero; the returned scale is d rounded to fp16, the one the block stores and its products use.
+   */
+  public static float q8_0(float[] x, int off, short[] q, int qOff) {
     float amax = 0;
     for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[off + i]));
     float d = amax / 127f;
     float id = d != 0 ? 1f / d : 0f;
-    out.putShort(Float16.fromFloat(d));
     for (int i = 0; i < 32; i++) {
       float v = x[off + i] * id;
-      out.put((byte) (v < 0 ? -Math.round(-v) : Math.round(v)));
+      q[qOff + i] = (short) (v < 0 ? -Math.round(-v) : Math.round(v));
     }
+    return Float16.round(d);
   }
 }

@@ -17,7 +17,7 @@ import org.bitnetspark.engine.tokenizer.Vocabulary;
 
 /**
  * Writes a deterministic random-weight BitNet GGUF of a {@link ModelShape}: ternary projections
- * (uniform codes, one scale per tensor), an F16 embedding, unit norms, and a small SentencePiece
+ * (uniform codes, one scale per tensor), an F16 or Q8_0 embedding (the tied head), unit norms, and a small SentencePiece
  * vocabulary (control tokens, byte fallback, ASCII pieces, filler) padded to the shape's vocabulary
  * size. The same shape, type and seed always give the same bytes; each tensor is generated from its
  * own seed and streamed, so a 2B-parameter file needs little heap.
@@ -25,9 +25,22 @@ import org.bitnetspark.engine.tokenizer.Vocabulary;
 public final class SyntheticModel {
   private final ModelShape shape;
   private final GgmlType type;
+  private final GgmlType embeddingType;
   private final long seed;
 
+  /** A model with an F16 embedding, as Microsoft ships BitNet-b1.58-2B-4T. */
   public SyntheticModel(ModelShape shape, GgmlType type, long seed) {
+    this(shape, type, GgmlType.F16, seed);
+  }
+
+  /**
+   * {@code embeddingType} F16 or Q8_0: llama-quantize stores the embedding of a TQ model quantised unless
+   * told otherwise, and a quantised head reads half the bytes of an F16 one per token.
+   */
+  public SyntheticModel(ModelShape shape, GgmlType type, GgmlType embeddingType, long seed) {
+    if (embeddingType != GgmlType.F16 && embeddingType != GgmlType.Q8_0) {
+      throw new IllegalArgumentException("embedding type " + embeddingType + " is not one of f16, q8_0");
+    }
     if (type != GgmlType.TQ2_0 && type != GgmlType.TQ1_0 && type != GgmlType.I2_S && type != GgmlType.F32) {
       throw new IllegalArgumentException("type " + type + " is not one of tq2_0, tq1_0, i2_s, f32");
     }
@@ -38,7 +51,17 @@ public final class SyntheticModel {
     }
     this.shape = shape;
     this.type = type;
+    this.embeddingType = embeddingType;
     this.seed = seed;
+  }
+
+  /** The {@code --embedding-type} option: f16 or q8_0. */
+  public static GgmlType parseEmbeddingType(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "f16" -> GgmlType.F16;
+      case "q8_0" -> GgmlType.Q8_0;
+      default -> throw new IllegalArgumentException("embedding type '" + s + "' is not one of f16, q8_0");
+    };
   }
 
   public void write(Path out) throws IOException {
@@ -59,7 +82,7 @@ public final class SyntheticModel {
         .putUint32(a + ".rope.dimension_count", headDim)
         .putUint32("general.file_type", fileType());
     vocabulary(w);
-    w.tensor("token_embd.weight", GgmlType.F16, new long[] {shape.dim, shape.vocabSize}, this::embedding);
+    w.tensor("token_embd.weight", embeddingType, new long[] {shape.dim, shape.vocabSize}, this::embedding);
     w.f32("output_norm.weight", new long[] {shape.dim}, ones(shape.dim));
     for (int l = 0; l < shape.layers; l++) {
       String p = "blk." + l + ".";
@@ -99,10 +122,16 @@ public final class SyntheticModel {
 
   private void embedding(OutputStream out) throws IOException {
     SplittableRandom r = random("token_embd.weight");
-    ByteBuffer row = ByteBuffer.allocate(shape.dim * 2).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer row = ByteBuffer.allocate((int) embeddingType.byteSize(shape.dim, 1)).order(ByteOrder.LITTLE_ENDIAN);
+    float[] values = new float[shape.dim];
     for (int t = 0; t < shape.vocabSize; t++) {
       row.clear();
-      for (int i = 0; i < shape.dim; i++) row.putShort(Float16.fromFloat((float) (r.nextDouble() * 2 - 1)));
+      for (int i = 0; i < shape.dim; i++) values[i] = (float) (r.nextDouble() * 2 - 1);
+      if (embeddingType == GgmlType.Q8_0) {
+        for (int b = 0; b < shape.dim / 32; b++) Quantize.q8_0(values, b * 32, row);
+      } else {
+        for (float v : values) row.putShort(Float16.fromFloat(v));
+      }
       out.write(row.array());
     }
   }

@@ -119,6 +119,16 @@ class BitNetCliTest {
       assertTrue(j.has(key), "bench --json has " + key + ": " + j);
     }
     assertTrue(j.get("batch_speedup").has("4"), j.toString());
+    // where a decode step's time went: every stage's share, summing to one
+    double shares = 0;
+    for (String stage : new String[] {"embed", "norms", "qkv", "attention", "output_projection", "ffn_gate_up",
+        "ffn_down", "head", "other"}) {
+      assertTrue(j.get("decode_stage_fractions").has(stage), "decode_stage_fractions has " + stage + ": " + j);
+      shares += j.get("decode_stage_fractions").get(stage).asDouble();
+    }
+    assertEquals(1.0, shares, 0.01, "stage shares (each rounded to 0.001) sum to one: " + j);
+    assertTrue(j.get("batch_stage_fractions").has("4"), j.toString());
+    assertTrue(j.has("transparent_huge_pages"), j.toString());
     Run two = cli("bench", "--model", "default", "--steps", "2", "--batch", "2", "--threads", "1,2", "--json");
     assertEquals(2, JSON.readTree(two.out).size(), "a list for two thread counts");
     assertEquals(2, cli("bench").exit, "needs --model or --shape");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bitnetspark.engine.gguf.GgmlType;
+import org.bitnetspark.engine.kernel.DenseLinear;
 import org.bitnetspark.engine.kernel.ActivationQuant;
 import org.bitnetspark.engine.model.BitNetModel;
 import org.bitnetspark.engine.model.ModelLoader;
@@ -51,5 +52,38 @@ class SyntheticModelTest {
     String m = assertThrows(IllegalArgumentException.class,
         () -> new SyntheticModel(ModelShape.SHAPE_3B, GgmlType.TQ2_0, 1)).getMessage();
     assertEquals(true, m.contains("3200") && m.contains("i2_s"), m);
+  }
+
+  /**
+   * A Q8_0 embedding holds the same random values as the F16 one of the same seed, quantised: each value
+   * within half its block's step (d/2, d = block max / 127) plus the stored scale's fp16 rounding (up to
+   * 127 * d * 2^-11 at the largest q) of the F16 value, plus that value's own F16 rounding (values in
+   * [-1, 1]: at most 2^-12).
+   */
+  @Test
+  void q8EmbeddingQuantisesTheSameValues() throws Exception {
+    Path f16 = dir.resolve("f16.gguf");
+    Path q8 = dir.resolve("q8.gguf");
+    new SyntheticModel(ModelShape.TINY, GgmlType.TQ2_0, GgmlType.F16, 4).write(f16);
+    new SyntheticModel(ModelShape.TINY, GgmlType.TQ2_0, GgmlType.Q8_0, 4).write(q8);
+    DenseLinear a = (DenseLinear) ModelLoader.load(f16).tokenEmbedding();
+    DenseLinear b = (DenseLinear) ModelLoader.load(q8).tokenEmbedding();
+    assertEquals(GgmlType.Q8_0, b.type());
+    int dim = ModelShape.TINY.dim;
+    float[] x = new float[dim];
+    float[] y = new float[dim];
+    for (int token : new int[] {0, 1, 777, ModelShape.TINY.vocabSize - 1}) {
+      a.row(token, x, 0);
+      b.row(token, y, 0);
+      for (int blk = 0; blk < dim / 32; blk++) {
+        float max = 0;
+        for (int i = 0; i < 32; i++) max = Math.max(max, Math.abs(x[blk * 32 + i]));
+        for (int i = blk * 32; i < blk * 32 + 32; i++) {
+          assertEquals(x[i], y[i], max / 127 * (0.5 + 127 * 0x1p-11) * 1.01 + 0x1p-12, "token " + token + " value " + i);
+        }
+      }
+    }
+    assertEquals("embedding type 'q4_k' is not one of f16, q8_0",
+        assertThrows(IllegalArgumentException.class, () -> SyntheticModel.parseEmbeddingType("q4_k")).getMessage());
   }
 }
