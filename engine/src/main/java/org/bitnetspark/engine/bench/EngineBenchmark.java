@@ -104,8 +104,8 @@ public final class EngineBenchmark {
 
   /**
    * Whether the JVM asked for transparent huge pages (-XX:+UseTransparentHugePages): the weights are a few
-   * hundred MB of heap streamed every token, and with 4 KB pages the projections and head ran 20-30%
-   * slower here (same-hour A/B), so a figure measured without them says so.
+   * hundred MB of heap streamed every token, and with 4 KB pages half the rounds of a same-hour A/B ran
+   * 30-60% slower (best rounds equal), so a figure measured without them says so.
    */
   static boolean transparentHugePages() {
     try {
