@@ -39,8 +39,8 @@ final class BenchCommand implements Callable<Integer> {
   String type;
 
   @Option(names = "--embedding-type", paramLabel = "TYPE", defaultValue = "f16",
-      description = "For --shape: type of the embedding, which is also the tied output head: f16 (as Microsoft ships 2B-4T) or q8_0 "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "For --shape: type of the embedding, which is also the tied output head: f16 (as Microsoft "
+          + "ships 2B-4T) or q8_0 (default: ${DEFAULT-VALUE}).")
   String embeddingType;
 
   @Option(names = "--threads", split = ",", paramLabel = "N,N", defaultValue = "1",

@@ -24,7 +24,7 @@ public final class DenseLinear implements Linear {
   private final TensorInfo info;
   private final int rows;
   private final int cols;
-  /** F32, BF16, Q4_K, Q6_K: the file's bytes (for F16 and Q8_0, null: they live in the arrays below). */
+  /** The bytes rows are dequantised from: the file's, or for Q8_0 a little-endian view of {@code q8Blocks}. */
   private final ByteBuffer data;
   /** F16: the halves, row-major. */
   private final short[] halves;
@@ -51,7 +51,7 @@ public final class DenseLinear implements Linear {
       q8Blocks = new byte[Math.multiplyExact(rows, cols / Q8BlockDot.BLOCK * Q8BlockDot.BLOCK_BYTES)];
       le.get(q8Blocks);
       halves = null;
-      this.data = null;
+      this.data = ByteBuffer.wrap(q8Blocks).order(ByteOrder.LITTLE_ENDIAN);
     } else {
       halves = null;
       q8Blocks = null;
@@ -91,13 +91,8 @@ public final class DenseLinear implements Linear {
 
   /** Row {@code r} as floats. */
   public void row(int r, float[] dst, int dstOffset) {
-    if (halves != null) {
-      HalfDecoder.SCALAR.decode(halves, r * cols, dst, dstOffset, cols);
-    } else if (q8Blocks != null) {
-      Dequantize.row(GgmlType.Q8_0, ByteBuffer.wrap(q8Blocks).order(ByteOrder.LITTLE_ENDIAN), r, cols, dst, dstOffset);
-    } else {
-      Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
-    }
+    if (halves != null) HalfDecoder.SCALAR.decode(halves, r * cols, dst, dstOffset, cols);
+    else Dequantize.row(info.type(), data, r, cols, dst, dstOffset);
   }
 
   /**
@@ -144,22 +139,21 @@ public final class DenseLinear implements Linear {
     int blocks = cols / Q8BlockDot.BLOCK;
     short[] aq = new short[batch * cols];
     float[] aScales = new float[batch * blocks];
-    for (int i = 0; i < aScales.length; i++) aScales[i] = Quantize.q8_0(x, i * Q8BlockDot.BLOCK, aq, i * Q8BlockDot.BLOCK);
+    for (int i = 0; i < aScales.length; i++) {
+      aScales[i] = Quantize.q8_0(x, i * Q8BlockDot.BLOCK, aq, i * Q8BlockDot.BLOCK);
+    }
     Q8BlockDot dot = compute.q8Dot();
     int rowBytes = blocks * Q8BlockDot.BLOCK_BYTES;
     compute.parallel().forRows(rows, (start, end) -> {
       float[] wScales = new float[blocks];
       for (int r = start; r < end; r++) {
         int at = r * rowBytes;
-        for (int b = 0; b < blocks; b++) wScales[b] = Float16.toFloat(shortAt(q8Blocks, at + b * Q8BlockDot.BLOCK_BYTES));
+        // absolute reads of the little-endian view: no shared position, thread-safe
+        for (int b = 0; b < blocks; b++) wScales[b] = Float16.toFloat(data.getShort(at + b * Q8BlockDot.BLOCK_BYTES));
         for (int v = 0; v < batch; v++) {
           out[v * rows + r] = dot.dot(q8Blocks, at, wScales, aq, v * cols, aScales, v * blocks, blocks);
         }
       }
     });
-  }
-
-  private static short shortAt(byte[] b, int i) {
-    return (short) ((b[i] & 0xff) | b[i + 1] << 8);
   }
 }

@@ -24,7 +24,8 @@ final class VectorQ8BlockDot implements Q8BlockDot {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
   @Override
-  public float dot(byte[] q8, int rowOff, float[] wScales, short[] aq, int aOff, float[] aScales, int aBlock, int blocks) {
+  public float dot(byte[] q8, int rowOff, float[] wScales, short[] aq, int aOff, float[] aScales, int aBlock,
+      int blocks) {
     // once per call, for when the JDK's per-access checks are off (Kernels)
     Objects.checkFromIndexSize(rowOff, blocks * BLOCK_BYTES, q8.length);
     Objects.checkFromIndexSize(0, blocks, wScales.length);
@@ -35,11 +36,15 @@ final class VectorQ8BlockDot implements Q8BlockDot {
     FloatVector odd = FloatVector.zero(F);
     int b = 0;
     for (; b + 1 < blocks; b += 2) {
-      even = blockSums(q8, rowOff, aq, aOff, b).fma(FloatVector.broadcast(F, wScales[b] * aScales[aBlock + b]), even);
-      odd = blockSums(q8, rowOff, aq, aOff, b + 1).fma(FloatVector.broadcast(F, wScales[b + 1] * aScales[aBlock + b + 1]), odd);
+      even = blockSums(q8, rowOff, aq, aOff, b).fma(scale(wScales, aScales, aBlock, b), even);
+      odd = blockSums(q8, rowOff, aq, aOff, b + 1).fma(scale(wScales, aScales, aBlock, b + 1), odd);
     }
-    if (b < blocks) even = blockSums(q8, rowOff, aq, aOff, b).fma(FloatVector.broadcast(F, wScales[b] * aScales[aBlock + b]), even);
+    if (b < blocks) even = blockSums(q8, rowOff, aq, aOff, b).fma(scale(wScales, aScales, aBlock, b), even);
     return even.add(odd).reduceLanes(VectorOperators.ADD);
+  }
+
+  private static FloatVector scale(float[] wScales, float[] aScales, int aBlock, int b) {
+    return FloatVector.broadcast(F, wScales[b] * aScales[aBlock + b]);
   }
 
   /** Block b's 32 products, summed into 8 lanes as floats. */
