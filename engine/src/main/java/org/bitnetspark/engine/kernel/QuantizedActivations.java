@@ -24,9 +24,15 @@ public final class QuantizedActivations {
 
   byte[] q = new byte[0];
   /**
-   * q widened to 16 bits for the vector kernel, in the order its path for this batch reads: for two or
-   * more vectors {@link #q16}, natural order; for one (decoding) {@link #q16Lanes}, {@link #LANE_ORDER}
-   * within each whole 128-value group. {@link #quantize} fills only that one.
+   * q widened to 16 bits and <em>telescoped</em> for the vector kernel, in the order its path for this batch
+   * reads: for two or more vectors {@link #q16}, natural order; for one (decoding) {@link #q16Lanes},
+   * {@link #LANE_ORDER} within each whole 128-value group. {@link #quantize} fills only that one.
+   *
+   * <p>Telescoped: where a 16-bit lane of code bits meets activations t_0, t_1, ... for its bit pairs 0,
+   * 1, ... (pair p is code_p = (c >>> 2p) - 4·(c >>> 2p+2)), the array holds t'_0 = t_0 and t'_p = t_p -
+   * 4·t_(p-1). Then Σ_p code_p·t_p = Σ_p (c >>> 2p)·t'_p, an identity of integers and so also of 16-bit
+   * lanes, which wrap: the kernel shifts each pair into place and multiplies, with no mask. |t'| <= 127
+   * + 4·128 fits a short.
    */
   short[] q16 = new short[0];
   short[] q16Lanes = new short[0];
@@ -90,6 +96,8 @@ public final class QuantizedActivations {
     }
     if (batch > 1) {
       for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
+      // a widened half-group lane holds the codes of weights j, j+32, j+64, j+96
+      for (int b = 0; b < batch; b++) telescope(q16, b * cols, b * cols + cols - cols % TernaryMatrix.GROUP, 32);
       return;
     }
     int group = TernaryMatrix.GROUP;
@@ -98,7 +106,19 @@ public final class QuantizedActivations {
       for (int i = 0; i < group; i++) q16Lanes[k + i] = q[k + LANE_ORDER[i]];
     }
     for (; k < cols; k++) q16Lanes[k] = q[k];
+    // a 16-bit code lane holds eight pairs, whose activations are 16 apart in lane order
+    telescope(q16Lanes, 0, cols - cols % group, 16);
+  }
 
+  /**
+   * In each 128-value group of {@code t[from, to)}: the activations one lane meets are {@code stride}
+   * apart, and each but the first loses four times the one before it (see {@link #q16}). Downwards, so
+   * that every subtraction reads a value not yet changed.
+   */
+  private static void telescope(short[] t, int from, int to, int stride) {
+    for (int k = from; k + TernaryMatrix.GROUP <= to; k += TernaryMatrix.GROUP) {
+      for (int i = k + TernaryMatrix.GROUP - 1; i >= k + stride; i--) t[i] = (short) (t[i] - 4 * t[i - stride]);
+    }
   }
 
   private float perToken(float[] x, int start, int n) {

@@ -12,12 +12,14 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  * natively (there is no byte multiply). One activation vector (decoding, {@link #single}): a group's 32
  * code bytes are loaded as they are and read as 16 short lanes, lane j holding code bytes 2j and 2j+1,
  * that is the eight codes of weights 2j + 32m and 2j + 1 + 32m (m = 0..3); bit pair p of every lane is
- * taken with one shift and one mask, and multiplied with the sixteen activations those lanes need,
- * which {@link QuantizedActivations#q16Lanes} keeps side by side ({@link QuantizedActivations#LANE_ORDER}).
- * So a weight costs a shift, a mask, a multiply and an add, and no conversion at all. Several vectors
- * ({@link #batched}): per row, four vectors share each decoded weight vector, with codes widened per
- * half group and activations in natural order (measured faster there than the lane order, whose twice
- * as many activation streams per group four vectors multiply). The weight {@code code-1} is never formed: Σ(code-1)·q = Σ code·q - Σ q, and Σ q per
+ * shifted into place and multiplied with the sixteen activations those lanes need, which
+ * {@link QuantizedActivations#q16Lanes} keeps side by side ({@link QuantizedActivations#LANE_ORDER}).
+ * No mask: the activations are telescoped ({@link QuantizedActivations#q16}), so the code bits above the
+ * pair cancel in the lanes' wrapping 16-bit sums. A weight costs a shift, a multiply and an add, and no
+ * conversion at all. Several vectors ({@link #batched}): per row, four vectors share each shifted code
+ * vector, with codes widened per half group and activations in natural order (measured faster there
+ * than the lane order, whose twice as many activation streams per group four vectors multiply). The
+ * weight {@code code-1} is never formed: Σ(code-1)·q = Σ code·q - Σ q, and Σ q per
  * segment is computed once per call. The integer sums are exact, so results equal
  * {@link ScalarTernaryKernel}'s bit for bit.
  *
@@ -55,7 +57,7 @@ final class VectorTernaryKernel implements TernaryKernel {
   public void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
     checkRanges(w, x, out, rowStart, rowEnd);
     if (x.batch == 1) {
-      single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x, x.q16Lanes), 0, out, rowStart, rowEnd);
+      single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x), 0, out, rowStart, rowEnd);
     } else {
       batched(w, x, out, rowStart, rowEnd);
     }
@@ -67,7 +69,7 @@ final class VectorTernaryKernel implements TernaryKernel {
    */
   private static void batched(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
     short[] q = x.q16;
-    Layout l = new Layout(w, x, q);
+    Layout l = new Layout(w, x);
     byte[] codes = w.codes();
     float[] scales = w.scales();
     float[] d = x.d;
@@ -129,8 +131,8 @@ final class VectorTernaryKernel implements TernaryKernel {
     final int[] aScale;
     final int[] qSums;
 
-    /** {@code q}: the activations the path reads (Σ q per segment does not depend on the order within groups). */
-    Layout(TernaryMatrix w, QuantizedActivations x, short[] q) {
+    Layout(TernaryMatrix w, QuantizedActivations x) {
+      byte[] q = x.q; // the plain values: the paths' 16-bit copies are reordered and telescoped
       cols = w.cols();
       rows = w.rows();
       rowBytes = cols / 4;
@@ -181,12 +183,12 @@ final class VectorTernaryKernel implements TernaryKernel {
             ShortVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES).reinterpretAsShorts();
             int a = qOff + g * TernaryMatrix.GROUP;
             for (int p = 0; p < 8; p += 2) {
-              even = even.add(c.lanewise(VectorOperators.LSHR, 2 * p).and((short) 3).mul(ShortVector.fromArray(S, q, a + 16 * p)));
-              odd = odd.add(c.lanewise(VectorOperators.LSHR, 2 * p + 2).and((short) 3)
-                  .mul(ShortVector.fromArray(S, q, a + 16 * p + 16)));
+              even = even.add(c.lanewise(VectorOperators.LSHR, 2 * p).mul(ShortVector.fromArray(S, q, a + 16 * p)));
+              odd = odd.add(c.lanewise(VectorOperators.LSHR, 2 * p + 2).mul(ShortVector.fromArray(S, q, a + 16 * p + 16)));
             }
           }
-          // each holds at most half of FLUSH_GROUPS' bound, so their sum still fits
+          // neither alone is a sum of products (the activations are telescoped), but their sum, taken
+          // modulo 2^16 like every lane operation, is exactly Σ code·q, which fits
           isum += total(even.add(odd));
         }
         isum -= l.qSums[b * l.segments + si];
@@ -199,9 +201,11 @@ final class VectorTernaryKernel implements TernaryKernel {
   /**
    * Σ code·q over {@code groups} 128-weight groups for four activation vectors {@code stride} apart.
    * Each half group's 16 code bytes are widened once to 16-bit lanes (lane j holds the codes of weights
-   * j, j+32, j+64, j+96); a shift and a mask give one weight per lane, multiplied in 16-bit lanes with
-   * the widened activations. |code·q| <= 2·127 (quantised activations are within ±127), so a lane's sum
-   * over {@value #FLUSH_GROUPS} groups (8 products a group) stays below 2^15. Written out rather than
+   * j, j+32, j+64, j+96; the mask undoes the sign extension); a shift brings each pair to the bottom, and
+   * the telescoped activations cancel the bits above it. |code·q| <= 2·127 (quantised activations are
+   * within ±127), so a lane's true sum
+   * over {@value #NATURAL_FLUSH_GROUPS} groups (8 products a group) stays below 2^15, and the wrapping
+   * 16-bit lane holds it exactly. Written out rather than
    * calling {@link #naturalSegmentSum}: C2 declines to inline helpers into a method this large, and a vector
    * passed to a call that is not inlined is boxed.
    */
@@ -215,11 +219,11 @@ final class VectorTernaryKernel implements TernaryKernel {
       int gEnd = Math.min(groups, g0 + NATURAL_FLUSH_GROUPS);
       for (int g = g0; g < gEnd; g++) {
         for (int h = 0; h < 2; h++) {
-          ShortVector c = (ShortVector) ByteVector.fromArray(HALF_GROUP, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
-              .convertShape(VectorOperators.B2S, S, 0);
+          ShortVector c = ((ShortVector) ByteVector.fromArray(HALF_GROUP, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
+              .convertShape(VectorOperators.B2S, S, 0)).and((short) 0xFF);
           int a = qOff + g * TernaryMatrix.GROUP + 16 * h;
           for (int l = 0; l < 4; l++) {
-            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l).and((short) 3);
+            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l);
             int at = a + 32 * l;
             a0 = a0.add(v.mul(ShortVector.fromArray(S, q, at)));
             a1 = a1.add(v.mul(ShortVector.fromArray(S, q, at + stride)));
@@ -247,11 +251,11 @@ final class VectorTernaryKernel implements TernaryKernel {
       int gEnd = Math.min(groups, g0 + NATURAL_FLUSH_GROUPS);
       for (int g = g0; g < gEnd; g++) {
         for (int h = 0; h < 2; h++) {
-          ShortVector c = (ShortVector) ByteVector.fromArray(HALF_GROUP, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
-              .convertShape(VectorOperators.B2S, S, 0);
+          ShortVector c = ((ShortVector) ByteVector.fromArray(HALF_GROUP, codes, codeOff + g * TernaryMatrix.GROUP_BYTES + 16 * h)
+              .convertShape(VectorOperators.B2S, S, 0)).and((short) 0xFF);
           int a = qOff + g * TernaryMatrix.GROUP + 16 * h;
           for (int l = 0; l < 4; l++) {
-            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l).and((short) 3);
+            ShortVector v = c.lanewise(VectorOperators.LSHR, 2 * l);
             acc = acc.add(v.mul(ShortVector.fromArray(S, q, a + 32 * l)));
           }
         }

@@ -103,7 +103,7 @@ public final class ForwardPass implements Forward {
    * its upstream stage's output before {@link #runLayers}, and reads it after.
    */
   public float[] hidden(int rows) {
-    if (s == null || s.capacity < rows) s = new RunState(shapes, Math.max(rows, s == null ? 1 : s.capacity * 2), c.headDim());
+    if (s == null || s.capacity < rows) s = new RunState(shapes, Math.max(rows, s == null ? 1 : s.capacity * 2));
     return s.x;
   }
 
@@ -155,7 +155,17 @@ public final class ForwardPass implements Forward {
       rope.rotate(s.k, i * z.kvWidth, z.kvWidth / hd, batch.position(i));
       batch.cache(i).store(l, batch.position(i), s.k, i * z.kvWidth, s.v, i * z.kvWidth);
     }
-    for (int i = 0; i < n; i++) attention(l, batch.cache(i), batch.position(i), i);
+    // (head, row) pairs, head-major: every thread gets whole heads, each head the same mix of short and
+    // long rows, so a prefill's triangle of work splits evenly
+    int heads = z.qWidth / hd;
+    compute.parallel().forRows(heads * n, 2, (start, end) -> {
+      float[] kv = new float[hd];
+      float[] scores = new float[maxPosition(batch) + 1];
+      for (int item = start; item < end; item++) {
+        int i = item % n;
+        attention(l, batch.cache(i), batch.position(i), i, item / n, scores, kv);
+      }
+    });
     charge(StepProfile.Stage.ATTENTION);
     // the sub-norm and the output projection's activation absmax need whole rows: gather them first
     float[] att = gathered(s.attLocal, n, z.qBounds, s.att);
@@ -205,45 +215,47 @@ public final class ForwardPass implements Forward {
     }
   }
 
+  private static int maxPosition(Batch batch) {
+    int max = 0;
+    for (int i = 0; i < batch.size(); i++) max = Math.max(max, batch.position(i));
+    return max;
+  }
+
   /**
-   * Causal softmax attention of row i over positions 0..pos of its cache, for this part's query heads;
-   * GQA maps each query head to its kv head. Each key and value is read as floats (an F16 cache converts
+   * Causal softmax attention of row i over positions 0..pos of its cache, for query head {@code h} of this
+   * part; GQA maps each query head to its kv head. Threads run different (head, row) pairs, each with its
+   * own {@code scores} and {@code kv} scratch. Each key and value is read as floats (an F16 cache converts
    * it with the vector kernels); the query-key products are summed in index order, as before: the kernels'
    * four-chain dot product moved one greedy token of the tq2_0 reference (margin 0.08: a reordered sum
    * flips an activation's int8 rounding downstream) and the mean NLL by 2e-3.
    */
-  private void attention(int l, KvCache cache, int pos, int row) {
+  private void attention(int l, KvCache cache, int pos, int row, int h, float[] scores, float[] kv) {
     int hd = c.headDim();
     int group = c.heads() / c.kvHeads();
     float scale = (float) (1.0 / Math.sqrt(hd));
-    float[] scores = s.scores(pos + 1);
-    float[] kv = s.kvRow;
     HalfDecoder half = compute.halfDecoder();
-    int qWidth = shapes.qWidth;
-    java.util.Arrays.fill(s.attLocal, row * qWidth, (row + 1) * qWidth, 0f);
-    for (int h = 0; h < qWidth / hd; h++) {
-      int qOff = row * qWidth + h * hd;
-      int kvOff = ((part.heads().start() + h) / group - part.kvHeads().start()) * hd;
-      cache.roundQuery(s.q, qOff, hd);
-      float max = Float.NEGATIVE_INFINITY;
-      for (int t = 0; t <= pos; t++) {
-        cache.readKey(l, t, kvOff, hd, kv, half);
-        float score = 0;
-        for (int i = 0; i < hd; i++) score += s.q[qOff + i] * kv[i];
-        scores[t] = score * scale;
-        max = Math.max(max, scores[t]);
-      }
-      double sum = 0;
-      for (int t = 0; t <= pos; t++) {
-        scores[t] = (float) Math.exp(scores[t] - max);
-        sum += scores[t];
-      }
-      float inv = (float) (1.0 / sum);
-      for (int t = 0; t <= pos; t++) {
-        cache.readValue(l, t, kvOff, hd, kv, half);
-        float weight = cache.roundWeight(scores[t] * inv);
-        for (int i = 0; i < hd; i++) s.attLocal[qOff + i] += weight * kv[i];
-      }
+    int qOff = row * shapes.qWidth + h * hd;
+    int kvOff = ((part.heads().start() + h) / group - part.kvHeads().start()) * hd;
+    java.util.Arrays.fill(s.attLocal, qOff, qOff + hd, 0f);
+    cache.roundQuery(s.q, qOff, hd);
+    float max = Float.NEGATIVE_INFINITY;
+    for (int t = 0; t <= pos; t++) {
+      cache.readKey(l, t, kvOff, hd, kv, half);
+      float score = 0;
+      for (int i = 0; i < hd; i++) score += s.q[qOff + i] * kv[i];
+      scores[t] = score * scale;
+      max = Math.max(max, scores[t]);
+    }
+    double sum = 0;
+    for (int t = 0; t <= pos; t++) {
+      scores[t] = (float) Math.exp(scores[t] - max);
+      sum += scores[t];
+    }
+    float inv = (float) (1.0 / sum);
+    for (int t = 0; t <= pos; t++) {
+      cache.readValue(l, t, kvOff, hd, kv, half);
+      float weight = cache.roundWeight(scores[t] * inv);
+      for (int i = 0; i < hd; i++) s.attLocal[qOff + i] += weight * kv[i];
     }
   }
 
@@ -347,12 +359,9 @@ public final class ForwardPass implements Forward {
     final float[] gateLocal; // [n][ffnWidth]
     final float[] up; // [n][ffnWidth]
     final float[] gate; // [n][ffnDim] (a tensor shard gathers it)
-    final float[] kvRow; // [headDim] one key or value, as floats
-    private float[] scores = new float[256];
 
-    RunState(Shapes z, int capacity, int headDim) {
+    RunState(Shapes z, int capacity) {
       this.capacity = capacity;
-      kvRow = new float[headDim];
       int dim = z.dimBounds[z.dimBounds.length - 1];
       int ffn = z.ffnBounds[z.ffnBounds.length - 1];
       x = new float[capacity * dim];
@@ -367,11 +376,6 @@ public final class ForwardPass implements Forward {
       gateLocal = new float[capacity * z.ffnWidth];
       up = new float[capacity * z.ffnWidth];
       gate = z.ffnWidth == ffn ? gateLocal : new float[capacity * ffn];
-    }
-
-    float[] scores(int n) {
-      if (scores.length < n) scores = new float[Math.max(n, scores.length * 2)];
-      return scores;
     }
   }
 }

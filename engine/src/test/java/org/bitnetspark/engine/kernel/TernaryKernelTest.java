@@ -187,13 +187,16 @@ class TernaryKernelTest {
     for (int i = 0; i < x.length; i++) x[i] = r.nextBoolean() ? 1f : -1f;
     for (ActivationQuant aq : new ActivationQuant[] {ActivationQuant.PER_TOKEN, ActivationQuant.Q8K}) {
       if (aq == ActivationQuant.Q8K && cols % 256 != 0) continue;
-      QuantizedActivations qa = new QuantizedActivations();
-      qa.quantize(aq, x, 5, cols);
-      float[] a = new float[5 * rows];
-      float[] b = new float[5 * rows];
-      scalar.matmul(m, qa, a, 0, rows);
-      vector.matmul(m, qa, b, 0, rows);
-      assertArrayEquals(a, b, vector.name() + " vs scalar, " + aq + ", " + rows + "x" + cols);
+      // one vector (the decoding path) and five (four sharing weights, one left over)
+      for (int batch : new int[] {1, 5}) {
+        QuantizedActivations qa = new QuantizedActivations();
+        qa.quantize(aq, x, batch, cols);
+        float[] a = new float[batch * rows];
+        float[] b = new float[batch * rows];
+        scalar.matmul(m, qa, a, 0, rows);
+        vector.matmul(m, qa, b, 0, rows);
+        assertArrayEquals(a, b, vector.name() + " vs scalar, " + aq + ", batch " + batch + ", " + rows + "x" + cols);
+      }
     }
   }
 
@@ -214,6 +217,13 @@ class TernaryKernelTest {
     float[] x = new float[5 * cols];
     for (int b = 0; b < 5; b++) java.util.Arrays.fill(x, b * cols, (b + 1) * cols, b % 2 == 0 ? 1f : -1f);
     for (TernaryKernel k : kernels()) {
+      // batch 1 first: the decoding path reads only the first vector
+      QuantizedActivations one = new QuantizedActivations();
+      one.quantize(ActivationQuant.PER_TOKEN, x, 1, cols);
+      float[] first = new float[2];
+      k.matmul(m, one, first, 0, 2);
+      assertEquals(cols, first[0], 1e-6f * cols, k.name() + " all +1, batch 1");
+      assertEquals(-cols, first[1], 1e-6f * cols, k.name() + " all -1, batch 1");
       QuantizedActivations qa = new QuantizedActivations();
       qa.quantize(ActivationQuant.PER_TOKEN, x, 5, cols);
       float[] out = new float[5 * 2];
