@@ -159,42 +159,56 @@ final class VectorTernaryKernel implements TernaryKernel {
   }
 
   /**
-   * Activation vector {@code b} alone. The whole loop nest is one method on purpose: split into
-   * helpers, C2's inlining choices cost up to 2x (measured), and a vector passed to a call that is not
-   * inlined is boxed. For the same reason the bit pairs are a loop, not written out: every Vector API
-   * call site inlines a deep stack of methods, and past C2's inlining budget the rest of the method runs
-   * the API's Java fallback (seen in profiles of the 700M shape). Two accumulators, so that consecutive
-   * adds do not wait on each other.
+   * Activation vector {@code b} alone, two rows at a time: row r with row r + half of the range, so that
+   * the weights stream from two places in memory at once, and each activation vector loaded serves both.
+   * Measured on a 96 MiB matrix (beyond the caches), one thread: 7.8 GB/s against 6.0 for one row at a
+   * time, and 7.0 for two neighbouring rows. An odd range pairs its last row with itself (computed twice,
+   * stored once). The whole loop nest is one method on purpose: split into helpers, C2's inlining choices
+   * cost up to 2x (measured), and a vector passed to a call that is not inlined is boxed. For the same
+   * reason the bit pairs are a loop, not written out: every Vector API call site inlines a deep stack of
+   * methods, and past C2's inlining budget the rest of the method runs the API's Java fallback (seen in
+   * profiles of the 700M shape).
    */
   private static void single(byte[] codes, short[] q, float[] d, float[] scales, Layout l, int b, float[] out,
       int rowStart, int rowEnd) {
     int qBase = b * l.cols;
-    for (int r = rowStart; r < rowEnd; r++) {
-      float sum = 0;
+    int half = (rowEnd - rowStart + 1) / 2;
+    for (int r0 = rowStart; r0 < rowStart + half; r0++) {
+      int r1 = r0 + half < rowEnd ? r0 + half : r0;
+      float sum0 = 0;
+      float sum1 = 0;
       for (int si = 0; si < l.segments; si++) {
-        int codeOff = r * l.rowBytes + si * l.segment / 4;
+        int off0 = r0 * l.rowBytes + si * l.segment / 4;
+        int off1 = r1 * l.rowBytes + si * l.segment / 4;
         int qOff = qBase + si * l.segment;
-        int isum = 0;
+        int isum0 = 0;
+        int isum1 = 0;
         for (int g0 = 0; g0 < l.groupsPerSegment; g0 += FLUSH_GROUPS) {
-          ShortVector even = ShortVector.zero(S);
-          ShortVector odd = ShortVector.zero(S);
+          ShortVector acc0 = ShortVector.zero(S);
+          ShortVector acc1 = ShortVector.zero(S);
           int gEnd = Math.min(l.groupsPerSegment, g0 + FLUSH_GROUPS);
           for (int g = g0; g < gEnd; g++) {
-            ShortVector c = ByteVector.fromArray(B, codes, codeOff + g * TernaryMatrix.GROUP_BYTES).reinterpretAsShorts();
+            ShortVector c0 = ByteVector.fromArray(B, codes, off0 + g * TernaryMatrix.GROUP_BYTES).reinterpretAsShorts();
+            ShortVector c1 = ByteVector.fromArray(B, codes, off1 + g * TernaryMatrix.GROUP_BYTES).reinterpretAsShorts();
             int a = qOff + g * TernaryMatrix.GROUP;
-            for (int p = 0; p < 8; p += 2) {
-              even = even.add(c.lanewise(VectorOperators.LSHR, 2 * p).mul(ShortVector.fromArray(S, q, a + 16 * p)));
-              odd = odd.add(c.lanewise(VectorOperators.LSHR, 2 * p + 2).mul(ShortVector.fromArray(S, q, a + 16 * p + 16)));
+            for (int p = 0; p < 8; p++) {
+              ShortVector x = ShortVector.fromArray(S, q, a + 16 * p);
+              acc0 = acc0.add(c0.lanewise(VectorOperators.LSHR, 2 * p).mul(x));
+              acc1 = acc1.add(c1.lanewise(VectorOperators.LSHR, 2 * p).mul(x));
             }
           }
-          // neither alone is a sum of products (the activations are telescoped), but their sum, taken
-          // modulo 2^16 like every lane operation, is exactly Σ code·q, which fits
-          isum += total(even.add(odd));
+          // a lane's running sum, taken modulo 2^16 like every lane operation, ends as exactly its
+          // Σ code·q (the telescoped activations cancel the bits above each pair), which fits
+          isum0 += total(acc0);
+          isum1 += total(acc1);
         }
-        isum -= l.qSums[b * l.segments + si];
-        sum += isum * (d[b * l.aBlocks + l.aScale[si]] * scales[r * l.wBlocks + l.wScale[si]]);
+        float da = d[b * l.aBlocks + l.aScale[si]];
+        int qSum = l.qSums[b * l.segments + si];
+        sum0 += (isum0 - qSum) * (da * scales[r0 * l.wBlocks + l.wScale[si]]);
+        sum1 += (isum1 - qSum) * (da * scales[r1 * l.wBlocks + l.wScale[si]]);
       }
-      out[b * l.rows + r] = sum;
+      out[b * l.rows + r0] = sum0;
+      out[b * l.rows + r1] = sum1;
     }
   }
 

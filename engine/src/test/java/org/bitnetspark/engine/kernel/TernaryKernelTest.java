@@ -196,6 +196,12 @@ class TernaryKernelTest {
         scalar.matmul(m, qa, a, 0, rows);
         vector.matmul(m, qa, b, 0, rows);
         assertArrayEquals(a, b, vector.name() + " vs scalar, " + aq + ", batch " + batch + ", " + rows + "x" + cols);
+        // as threads call it: two ranges, the first of odd length where the rows allow
+        float[] split = new float[batch * rows];
+        int mid = rows / 2 % 2 == 1 ? rows / 2 : rows / 2 + 1;
+        vector.matmul(m, qa, split, 0, Math.min(mid, rows));
+        vector.matmul(m, qa, split, Math.min(mid, rows), rows);
+        assertArrayEquals(a, split, vector.name() + " in two ranges split at " + mid + ", batch " + batch);
       }
     }
   }
