@@ -120,6 +120,11 @@ public final class DenseLinear implements Linear {
     HalfDecoder half = halves != null ? compute.halfDecoder() : null;
     boolean scaled = half != null && finiteHalves();
     compute.parallel().forRows(rows, (start, end) -> {
+      if (scaled && batch == 1) {
+        // one vector: the row is decoded inside the product, never written out
+        for (int r = start; r < end; r++) out[r] = dot.dotScaledHalves(halves, r * cols, in, 0, cols);
+        return;
+      }
       float[] w = new float[cols];
       for (int r = start; r < end; r++) {
         // dequantised once, used by every vector of the batch
