@@ -5,24 +5,27 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.bitnetspark.engine.quant.Float16;
 
 /**
- * {@link FloatDot} with the Vector API: four independent fused multiply-add chains (one chain would
- * wait on the FMA latency every step), then a pairwise lane sum. {@code reduceLanes(ADD)} on floats
- * is an ordered, sequential reduction in C2; the butterfly of swaps below is a few shuffles.
+ * {@link FloatDot} with the Vector API: four independent fused multiply-add chains of eight floats (one
+ * chain would wait on the FMA latency every step), then a pairwise lane sum; what is left after the last
+ * whole round of 32 goes through a scalar loop. {@code reduceLanes(ADD)} on floats is an ordered,
+ * sequential reduction in C2; the butterfly of swaps below is a few shuffles.
+ *
+ * <p>The species are plain 256-bit constants, as in {@link VectorTernaryKernel}: species derived by an
+ * expression left C2 unable to bind the conversions (the fused half product ran the API's Java fallback,
+ * several times slower, seen with {@code -XX:+PrintInlining}), and 512-bit lanes were no faster here.
  */
 final class VectorFloatDot implements FloatDot {
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final int L = F.length();
-  /** As many ints and halves as {@link #F} has floats, for {@link #dotScaledHalves}. */
-  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-  private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+  private static final VectorSpecies<Short> H = ShortVector.SPECIES_128;
+  private static final int L = 8;
   @SuppressWarnings("unchecked")
-  private static final VectorShuffle<Float>[] SWAPS = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+  private static final VectorShuffle<Float>[] SWAPS = new VectorShuffle[3];
 
   static {
     for (int s = 0, k = L / 2; k >= 1; k /= 2, s++) {
@@ -47,17 +50,16 @@ final class VectorFloatDot implements FloatDot {
       acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), acc2);
       acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), acc3);
     }
-    for (int bound = F.loopBound(n); i < bound; i += L) {
-      acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
-    }
-    FloatVector acc = acc0.add(acc1).add(acc2.add(acc3));
-    for (VectorShuffle<Float> swap : SWAPS) acc = acc.add(acc.rearrange(swap));
-    float sum = acc.lane(0);
+    float sum = laneSum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
     return sum;
   }
 
-  /** {@link #dot}'s loops, with {@code a} decoded from halves as {@link VectorHalfDecoder#decodeScaled} does. */
+  /**
+   * {@link #dot}'s loops, with {@code a} decoded from halves as {@link VectorHalfDecoder#decodeScaled}
+   * does (sign-extended, shifted left 13, masked), written out in place: a helper holding the conversion
+   * is too large for C2 to inline, and a vector passed to a call that is not inlined is boxed.
+   */
   @Override
   public float dotScaledHalves(short[] h, int hOff, float[] x, int xOff, int n) {
     Objects.checkFromIndexSize(hOff, n, h.length);
@@ -68,24 +70,27 @@ final class VectorFloatDot implements FloatDot {
     FloatVector acc3 = FloatVector.zero(F);
     int i = 0;
     for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
-      acc0 = scaledHalves(h, hOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
-      acc1 = scaledHalves(h, hOff + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), acc1);
-      acc2 = scaledHalves(h, hOff + i + 2 * L).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), acc2);
-      acc3 = scaledHalves(h, hOff + i + 3 * L).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), acc3);
+      FloatVector w0 = ((IntVector) ShortVector.fromArray(H, h, hOff + i).convertShape(VectorOperators.S2I, I, 0))
+          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
+      FloatVector w1 = ((IntVector) ShortVector.fromArray(H, h, hOff + i + L).convertShape(VectorOperators.S2I, I, 0))
+          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
+      FloatVector w2 = ((IntVector) ShortVector.fromArray(H, h, hOff + i + 2 * L).convertShape(VectorOperators.S2I, I, 0))
+          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
+      FloatVector w3 = ((IntVector) ShortVector.fromArray(H, h, hOff + i + 3 * L).convertShape(VectorOperators.S2I, I, 0))
+          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
+      acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+      acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + L), acc1);
+      acc2 = w2.fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), acc2);
+      acc3 = w3.fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), acc3);
     }
-    for (int bound = F.loopBound(n); i < bound; i += L) {
-      acc0 = scaledHalves(h, hOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
-    }
-    FloatVector acc = acc0.add(acc1).add(acc2.add(acc3));
-    for (VectorShuffle<Float> swap : SWAPS) acc = acc.add(acc.rearrange(swap));
-    float sum = acc.lane(0);
+    float sum = laneSum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) sum += Float16.toFloat(h[hOff + i]) * HalfDecoder.SCALE * x[xOff + i];
     return sum;
   }
 
-  /** L halves at {@code at}, each times 2^-112 exactly (see {@link HalfDecoder#decodeScaled}). */
-  private static FloatVector scaledHalves(short[] h, int at) {
-    IntVector bits = (IntVector) ShortVector.fromArray(H, h, at).convertShape(VectorOperators.S2I, I, 0);
-    return bits.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats();
+  /** The lanes' sum by a butterfly of swaps. */
+  private static float laneSum(FloatVector acc) {
+    for (VectorShuffle<Float> swap : SWAPS) acc = acc.add(acc.rearrange(swap));
+    return acc.lane(0);
   }
 }

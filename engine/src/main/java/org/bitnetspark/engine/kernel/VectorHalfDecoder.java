@@ -19,6 +19,8 @@ final class VectorHalfDecoder implements HalfDecoder {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_128; // 8 halves
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_256; // 8 ints
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+  /** A sign-extended half shifted left 13 and masked with this is the value times 2^-112 as float bits. */
+  static final int SCALED_BITS_MASK = 0x8FFFE000;
 
   /** Once per call, for when the JDK's per-access checks are off (Kernels). */
   private static void checkRanges(short[] src, int index, int n, float[] dst, int dstOffset) {
@@ -37,7 +39,7 @@ final class VectorHalfDecoder implements HalfDecoder {
     int i = 0;
     for (int bound = n - n % 8; i < bound; i += 8) {
       IntVector bits = (IntVector) ShortVector.fromArray(S, src, index + i).convertShape(VectorOperators.S2I, I, 0);
-      bits.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+      bits.lanewise(VectorOperators.LSHL, 13).and(SCALED_BITS_MASK).reinterpretAsFloats().intoArray(dst, dstOffset + i);
     }
     for (; i < n; i++) dst[dstOffset + i] = Float16.toFloat(src[index + i]) * SCALE;
   }
