@@ -56,9 +56,11 @@ final class VectorFloatDot implements FloatDot {
   }
 
   /**
-   * {@link #dot}'s loops, with {@code a} decoded from halves as {@link VectorHalfDecoder#decodeScaled}
-   * does (sign-extended, shifted left 13, masked), written out in place: a helper holding the conversion
-   * is too large for C2 to inline, and a vector passed to a call that is not inlined is boxed.
+   * {@link #dot}'s sums, with {@code a} decoded from halves as {@link VectorHalfDecoder#decodeScaled}
+   * does (sign-extended, shifted left 13, masked). One conversion site, the four chains taking turns: C2
+   * inlines the conversion's deep stack of Vector API calls once, where four written-out copies sometimes
+   * passed its inlining budget and ran the API's Java fallback (a 2B-4T head at a third of its speed).
+   * After each whole round of four the chains are back in place, so the sums are {@link #dot}'s.
    */
   @Override
   public float dotScaledHalves(short[] h, int hOff, float[] x, int xOff, int n) {
@@ -69,19 +71,14 @@ final class VectorFloatDot implements FloatDot {
     FloatVector acc2 = FloatVector.zero(F);
     FloatVector acc3 = FloatVector.zero(F);
     int i = 0;
-    for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
-      FloatVector w0 = ((IntVector) ShortVector.fromArray(H, h, hOff + i).convertShape(VectorOperators.S2I, I, 0))
+    for (int bound = n - n % (4 * L); i < bound; i += L) {
+      FloatVector w = ((IntVector) ShortVector.fromArray(H, h, hOff + i).convertShape(VectorOperators.S2I, I, 0))
           .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
-      FloatVector w1 = ((IntVector) ShortVector.fromArray(H, h, hOff + i + L).convertShape(VectorOperators.S2I, I, 0))
-          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
-      FloatVector w2 = ((IntVector) ShortVector.fromArray(H, h, hOff + i + 2 * L).convertShape(VectorOperators.S2I, I, 0))
-          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
-      FloatVector w3 = ((IntVector) ShortVector.fromArray(H, h, hOff + i + 3 * L).convertShape(VectorOperators.S2I, I, 0))
-          .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
-      acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
-      acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + L), acc1);
-      acc2 = w2.fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), acc2);
-      acc3 = w3.fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), acc3);
+      FloatVector next = w.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+      acc0 = acc1;
+      acc1 = acc2;
+      acc2 = acc3;
+      acc3 = next;
     }
     float sum = laneSum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) sum += Float16.toFloat(h[hOff + i]) * HalfDecoder.SCALE * x[xOff + i];
