@@ -165,8 +165,8 @@ public final class ParallelRows implements AutoCloseable {
           pause(spins);
           continue;
         }
-        // announce the park, then look again: a caller that bumped the generation before seeing the
-        // flag is caught by the second look, one that bumps after it sees the flag and unparks
+        // announce the park, then look again: a caller that bumped the generation before the flag was
+        // set is caught by this second look; one that bumps it later sees the flag and unparks
         parked = true;
         if (generation == seen && !closed) LockSupport.park(this);
         parked = false;
