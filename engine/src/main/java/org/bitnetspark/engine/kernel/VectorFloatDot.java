@@ -60,7 +60,9 @@ final class VectorFloatDot implements FloatDot {
    * does (sign-extended, shifted left 13, masked). One conversion site, the four chains taking turns: C2
    * inlines the conversion's deep stack of Vector API calls once, where four written-out copies sometimes
    * passed its inlining budget and ran the API's Java fallback (a 2B-4T head at a third of its speed).
-   * After each whole round of four the chains are back in place, so the sums are {@link #dot}'s.
+   * After each whole round of four the chains are back in place, so the sums are {@link #dot}'s. The two
+   * methods keep their own loops on purpose: a shared loop taking "how to load a" as a function would pass
+   * vectors through calls C2 does not inline, and box them.
    */
   @Override
   public float dotScaledHalves(short[] h, int hOff, float[] x, int xOff, int n) {
