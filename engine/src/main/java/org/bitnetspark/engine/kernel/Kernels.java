@@ -1,6 +1,7 @@
 package org.bitnetspark.engine.kernel;
 
 import java.util.Locale;
+import org.bitnetspark.engine.tensor.TernaryMatrix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +18,17 @@ import org.slf4j.LoggerFactory;
  * out of its loops), but whole decode steps were no faster and batched steps 25% slower on the 700M shape
  * (same-hour A/B), so the JDK's checks stay on by default. A value the user gave the JDK property itself is
  * left alone.
+ *
+ * <p>{@code -Dbitnet.kernel.lookup=on} (off by default) repacks ternary matrices at load into the layout
+ * the lookup-table kernel reads ({@link VectorLutKernel}), for CPUs with a one-instruction 512-bit byte
+ * permute (AVX-512 VBMI). On such a Xeon it ran 1.6-2.4x the 16-bit kernel on matrices in L2, and prefill
+ * 1.17x, but decoding (weights streamed from memory) 0.6x: engine/README.md "Performance", session 7.
  */
 public final class Kernels {
   private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
   public static final String PROPERTY = "bitnet.kernel";
   public static final String BOUNDS_CHECKS_PROPERTY = "bitnet.kernel.boundsChecks";
+  public static final String LOOKUP_PROPERTY = "bitnet.kernel.lookup";
   private static final String JDK_OOB_CHECK_PROPERTY = "jdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK";
   /** Set before {@link #VECTOR_AVAILABLE} probes the Vector API: the JDK reads it once, at class init. */
   private static final boolean JDK_CHECKS_SKIPPED = skipJdkBoundsChecks();
@@ -47,6 +54,8 @@ public final class Kernels {
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
   private final Q8BlockDot q8Dot;
+  /** Whether ternary matrices are repacked into row blocks for the lookup kernel. */
+  private final boolean rowBlocks;
 
   private static boolean skipJdkBoundsChecks() {
     if ("false".equalsIgnoreCase(System.getProperty(BOUNDS_CHECKS_PROPERTY, "true"))
@@ -56,11 +65,36 @@ public final class Kernels {
     return "0".equals(System.getProperty(JDK_OOB_CHECK_PROPERTY));
   }
 
-  private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder, Q8BlockDot q8Dot) {
+  private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder, Q8BlockDot q8Dot,
+      boolean rowBlocks) {
     this.ternary = ternary;
     this.floatDot = floatDot;
     this.halfDecoder = halfDecoder;
     this.q8Dot = q8Dot;
+    this.rowBlocks = rowBlocks;
+  }
+
+  /** Whether the vector kernels should read row blocks by table lookup ({@link #LOOKUP_PROPERTY}, off by default). */
+  private static boolean lookupWanted() {
+    String v = System.getProperty(LOOKUP_PROPERTY, "off").trim().toLowerCase(Locale.ROOT);
+    boolean on = switch (v) {
+      case "on", "true" -> true;
+      case "off", "false" -> false;
+      default -> throw new IllegalArgumentException("-D" + LOOKUP_PROPERTY + "=" + v + " is not one of on, off");
+    };
+    if (on && !VectorSupport.hasFast512BitBytePermute()) {
+      LOG.warn("-D{}=on without AVX-512 VBMI (or without 512-bit vectors): the lookup kernel's byte permutes are "
+          + "emulated here and run several times slower than the default kernel", LOOKUP_PROPERTY);
+    }
+    return on;
+  }
+
+  /**
+   * {@code m} in the layout this choice's ternary kernel reads fastest: row blocks for the lookup kernel
+   * where it is on and the shape fits ({@link TernaryMatrix#fitsRowBlocks}), else as it is.
+   */
+  public TernaryMatrix repack(TernaryMatrix m) {
+    return rowBlocks && m.fitsRowBlocks() ? m.toRowBlocks() : m;
   }
 
   /** The JVM-wide choice. */
@@ -85,10 +119,10 @@ public final class Kernels {
       }
       case AUTO -> VECTOR_AVAILABLE;
     };
-    Kernels k = vector ? vectorKernels() : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR, HalfDecoder.SCALAR,
-        Q8BlockDot.SCALAR);
+    Kernels k = vector ? vectorKernels(lookupWanted()) : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR,
+        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, false);
     if (choice == Choice.AUTO) {
-      LOG.info("kernels: {}{}", k.ternary.name(), !vector ? " (the Vector API kernels need --add-modules "
+      LOG.info("kernels: {}{}", k.name(), !vector ? " (the Vector API kernels need --add-modules "
           + "jdk.incubator.vector and a CPU with 256-bit vectors)"
           : JDK_CHECKS_SKIPPED ? " (bounds checked once per call, not per vector access)"
               : " (with the JDK's per-access bounds checks)");
@@ -97,7 +131,7 @@ public final class Kernels {
   }
 
   /** Loaded by name so that no Vector API class is touched when the module is absent. */
-  private static Kernels vectorKernels() {
+  private static Kernels vectorKernels(boolean rowBlocks) {
     try {
       TernaryKernel t = (TernaryKernel) Class.forName("org.bitnetspark.engine.kernel.VectorTernaryKernel")
           .getDeclaredConstructor().newInstance();
@@ -107,7 +141,7 @@ public final class Kernels {
           .getDeclaredConstructor().newInstance();
       Q8BlockDot q = (Q8BlockDot) Class.forName("org.bitnetspark.engine.kernel.VectorQ8BlockDot")
           .getDeclaredConstructor().newInstance();
-      return new Kernels(t, d, h, q);
+      return new Kernels(t, d, h, q, rowBlocks);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot load the Vector API kernels", e);
     }
@@ -129,7 +163,8 @@ public final class Kernels {
     return q8Dot;
   }
 
+  /** The ternary kernel's name, and the lookup kernel's where matrices are repacked for it. */
   public String name() {
-    return ternary.name();
+    return ternary.name() + (rowBlocks ? "+lookup-512" : "");
   }
 }

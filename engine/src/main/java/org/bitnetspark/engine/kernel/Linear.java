@@ -17,4 +17,22 @@ public interface Linear {
   String describe();
 
   void forward(float[] x, int batch, float[] out, Compute compute);
+
+  /**
+   * {@code ws[i]} over the same input into {@code outs[i]}, for every i: the same results as calling
+   * {@link #forward} on each, but ternary matrices share one quantised input and one hand-off to the row
+   * threads ({@link TernaryLinear#forwardShared}).
+   */
+  static void forwardAll(Linear[] ws, float[] x, int batch, float[][] outs, Compute compute) {
+    if (ws.length != outs.length) throw new IllegalArgumentException(ws.length + " matrices but " + outs.length + " outputs");
+    boolean shareable = compute.activationQuant() != ActivationQuant.NONE;
+    for (Linear w : ws) shareable &= w instanceof TernaryLinear && w.cols() == ws[0].cols();
+    if (!shareable) {
+      for (int i = 0; i < ws.length; i++) ws[i].forward(x, batch, outs[i], compute);
+      return;
+    }
+    TernaryLinear[] ternary = new TernaryLinear[ws.length];
+    for (int i = 0; i < ws.length; i++) ternary[i] = (TernaryLinear) ws[i];
+    TernaryLinear.forwardShared(ternary, x, batch, outs, compute);
+  }
 }

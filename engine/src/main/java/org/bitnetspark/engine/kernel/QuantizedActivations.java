@@ -37,6 +37,15 @@ public final class QuantizedActivations {
   short[] q16 = new short[0];
   short[] q16Lanes = new short[0];
   float[] d = new float[0];
+  /**
+   * For {@link VectorLutKernel}, per vector: for weight pair j (columns 2j, 2j+1) and nibble code n = c0 +
+   * 3·c1, the sum v = (c0-1)·q[2j] + (c1-1)·q[2j+1] as {@code 32·high + low}, low in 0..31 and high in
+   * -8..7, at byte {@code (j/4)·64 + (j%4)·16 + n} of the vector's {@link #lookupTableBytes} (entries 9-15
+   * of each 16 are never read). Built on request ({@link #prepareLookupTables}), once per quantisation.
+   */
+  byte[] lookupLow = new byte[0];
+  byte[] lookupHigh = new byte[0];
+  private boolean lookupReady;
   int batch;
   int cols;
   int blockSize;
@@ -81,6 +90,7 @@ public final class QuantizedActivations {
     this.batch = batch;
     this.cols = cols;
     this.blockSize = block;
+    this.lookupReady = false;
     int blocks = cols / block;
     if (q.length < batch * cols) {
       q = new byte[batch * cols];
@@ -108,6 +118,41 @@ public final class QuantizedActivations {
     for (; k < cols; k++) q16Lanes[k] = q[k];
     // a 16-bit code lane holds eight pairs, whose activations are 16 apart in lane order
     telescope(q16Lanes, 0, cols - cols % group, 16);
+  }
+
+  /** Bytes of lookup table per vector of {@code cols} values: a 64-byte table per four weight pairs. */
+  static int lookupTableBytes(int cols) {
+    return cols / 8 * 64;
+  }
+
+  boolean lookupTablesReady() {
+    return lookupReady;
+  }
+
+  /**
+   * Builds the {@link #lookupLow}/{@link #lookupHigh} tables of the current quantisation, unless built.
+   * Call it before splitting rows across threads: the kernels only read the tables.
+   */
+  void prepareLookupTables() {
+    if (lookupReady) return;
+    int bytes = lookupTableBytes(cols);
+    if (lookupLow.length < batch * bytes) {
+      lookupLow = new byte[batch * bytes];
+      lookupHigh = new byte[batch * bytes];
+    }
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < cols / 2; j++) {
+        int first = q[b * cols + 2 * j];
+        int second = q[b * cols + 2 * j + 1];
+        int at = b * bytes + (j / 4) * 64 + (j % 4) * 16;
+        for (int n = 0; n < 9; n++) {
+          int v = (n % 3 - 1) * first + (n / 3 - 1) * second;
+          lookupLow[at + n] = (byte) (v & 31);
+          lookupHigh[at + n] = (byte) (v >> 5);
+        }
+      }
+    }
+    lookupReady = true;
   }
 
   /**

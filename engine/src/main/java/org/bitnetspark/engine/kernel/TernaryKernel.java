@@ -22,6 +22,14 @@ public interface TernaryKernel {
    */
   void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd);
 
+  /**
+   * Whether {@link #matmul} on a {@link TernaryMatrix.Layout#ROW_BLOCKS} matrix reads the activations'
+   * lookup tables, which the caller then builds first ({@link QuantizedActivations#prepareLookupTables}).
+   */
+  default boolean readsLookupTables() {
+    return false;
+  }
+
   /** Float activations ({@code x[b*cols + k]}): {@code out = Σ_blocks d_w * Σ_k (code-1)·x}. */
   void matmulFloat(TernaryMatrix w, float[] x, int batch, float[] out, int rowStart, int rowEnd);
 }

@@ -54,7 +54,16 @@ final class VectorTernaryKernel implements TernaryKernel {
   }
 
   @Override
+  public boolean readsLookupTables() {
+    return true;
+  }
+
+  @Override
   public void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
+    if (w.layout() == TernaryMatrix.Layout.ROW_BLOCKS) {
+      VectorLutKernel.matmul(w, x, out, rowStart, rowEnd);
+      return;
+    }
     checkRanges(w, x, out, rowStart, rowEnd);
     if (x.batch == 1) {
       single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x), 0, out, rowStart, rowEnd);

@@ -146,9 +146,10 @@ public final class ForwardPass implements Forward {
     mark();
     RmsNorm.apply(s.x, w.attnNorm(), n, dim, c.rmsEps(), s.xb);
     charge(StepProfile.Stage.NORMS);
-    project(w.wq(), s.xb, n, s.q, w.bq());
-    project(w.wk(), s.xb, n, s.k, w.bk());
-    project(w.wv(), s.xb, n, s.v, w.bv());
+    Linear.forwardAll(new Linear[] {w.wq(), w.wk(), w.wv()}, s.xb, n, new float[][] {s.q, s.k, s.v}, compute);
+    addBias(s.q, n, w.bq());
+    addBias(s.k, n, w.bk());
+    addBias(s.v, n, w.bv());
     charge(StepProfile.Stage.QKV);
     for (int i = 0; i < n; i++) {
       rope.rotate(s.q, i * z.qWidth, z.qWidth / hd, batch.position(i));
@@ -177,8 +178,7 @@ public final class ForwardPass implements Forward {
     // feed-forward: this part's slice of the hidden width
     RmsNorm.apply(s.x, w.ffnNorm(), n, dim, c.rmsEps(), s.xb);
     charge(StepProfile.Stage.NORMS);
-    w.wGate().forward(s.xb, n, s.gateLocal, compute);
-    w.wUp().forward(s.xb, n, s.up, compute);
+    Linear.forwardAll(new Linear[] {w.wGate(), w.wUp()}, s.xb, n, new float[][] {s.gateLocal, s.up}, compute);
     charge(StepProfile.Stage.FFN_GATE_UP);
     activate(s.gateLocal, s.up, n * z.ffnWidth);
     float[] gate = gathered(s.gateLocal, n, z.ffnBounds, s.gate);
@@ -208,6 +208,10 @@ public final class ForwardPass implements Forward {
 
   private void project(Linear w, float[] in, int n, float[] out, float[] bias) {
     w.forward(in, n, out, compute);
+    addBias(out, n, bias);
+  }
+
+  private static void addBias(float[] out, int n, float[] bias) {
     if (bias != null) {
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < bias.length; j++) out[i * bias.length + j] += bias[j];

@@ -19,7 +19,9 @@ import org.bitnetspark.engine.io.LocalModelSource;
 import org.bitnetspark.engine.io.ModelSource;
 import org.bitnetspark.engine.io.ModelSources;
 import org.bitnetspark.engine.kernel.DenseLinear;
+import org.bitnetspark.engine.kernel.Kernels;
 import org.bitnetspark.engine.kernel.Linear;
+import org.bitnetspark.engine.kernel.Kernels;
 import org.bitnetspark.engine.kernel.TernaryLinear;
 import org.bitnetspark.engine.model.ModelPart.Range;
 import org.bitnetspark.engine.quant.Dequantize;
@@ -153,7 +155,8 @@ public final class ModelLoader {
       }).orElse(1f);
       TensorInfo t = whole.rowSlice(rows.start(), rows.end());
       Optional<Linear> ternary =
-          TernaryPacker.pack(uri, t, file.rows(whole, t), outputScale).map(TernaryLinear::new);
+          TernaryPacker.pack(uri, t, file.rows(whole, t), outputScale)
+              .map(m -> new TernaryLinear(Kernels.get().repack(m)));
       if (ternary.isPresent()) return ternary.get();
       if (outputScale != 1f) {
         throw new UnsupportedModelException(uri + ": '" + t.name() + "' has a separate .scale but is not ternary; "

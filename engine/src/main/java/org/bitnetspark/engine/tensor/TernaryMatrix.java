@@ -11,6 +11,14 @@ import org.bitnetspark.engine.gguf.GgmlType;
  * 0, 1, 2 mean -1, 0, +1. This is TQ2_0's own layout (FORMATS.md 4.1), so TQ2_0 rows are copied as
  * they are, and one 32-byte load yields 32 consecutive weights for a vector kernel.
  *
+ * <p>A second layout, {@link Layout#ROW_BLOCKS}, serves the lookup-table kernel: rows in blocks of
+ * {@value #BLOCK_ROWS}, and for each four weights k = 4m..4m+3 one byte per row of the block, the 64 bytes
+ * side by side. The byte holds two nibbles, one per weight pair: {@code n = code(2j) + 3·code(2j+1)} (0..8)
+ * for pair j = 2m in the low nibble and j = 2m+1 in the high one. Its scales are stored per block and
+ * scale block, the block's even rows first and then its odd rows, the order in which the kernel's 16-bit
+ * lanes hold them. Same bytes per weight; a matrix is repacked into it once, at load ({@link
+ * #toRowBlocks}), and never held in both.
+ *
  * <p>Scales: the weight at (r, k) is {@code (code-1) * scales[r*scaleBlocksPerRow + k/scaleBlockSize]},
  * and the matmul output is further multiplied by {@code outputScale} (llama.cpp's separate
  * {@code .scale} tensor; 1 otherwise). TQ types have one scale per 256 weights; I2_S and ternary
@@ -21,6 +29,18 @@ public final class TernaryMatrix {
   public static final int GROUP = 128;
   /** Bytes per packing group. */
   public static final int GROUP_BYTES = 32;
+  /** Rows per block of the {@link Layout#ROW_BLOCKS} layout: one 512-bit vector holds a byte of each. */
+  public static final int BLOCK_ROWS = 64;
+  /** Row lengths and scale blocks of a {@link Layout#ROW_BLOCKS} matrix are multiples of this. */
+  public static final int BLOCK_COLS = 256;
+
+  /** How the codes are laid out in {@link #codes()}. */
+  public enum Layout {
+    /** Row-major, 128-weight groups (TQ2_0's own layout); every kernel reads it. */
+    ROW_GROUPS,
+    /** Blocks of {@value #BLOCK_ROWS} rows interleaved by weight quads, nibble codes for weight pairs. */
+    ROW_BLOCKS
+  }
 
   private final String name;
   private final GgmlType sourceType;
@@ -30,9 +50,15 @@ public final class TernaryMatrix {
   private final float[] scales; // [rows][cols/scaleBlockSize]
   private final int scaleBlockSize;
   private final float outputScale;
+  private final Layout layout;
 
   public TernaryMatrix(String name, GgmlType sourceType, int rows, int cols, byte[] codes, float[] scales,
       int scaleBlockSize, float outputScale) {
+    this(name, sourceType, rows, cols, codes, scales, scaleBlockSize, outputScale, Layout.ROW_GROUPS);
+  }
+
+  private TernaryMatrix(String name, GgmlType sourceType, int rows, int cols, byte[] codes, float[] scales,
+      int scaleBlockSize, float outputScale, Layout layout) {
     if (cols % GROUP != 0) {
       throw new IllegalArgumentException(name + ": row length " + cols + " is not a multiple of " + GROUP);
     }
@@ -50,6 +76,63 @@ public final class TernaryMatrix {
     this.scales = scales;
     this.scaleBlockSize = scaleBlockSize;
     this.outputScale = outputScale;
+    this.layout = layout;
+  }
+
+  public Layout layout() {
+    return layout;
+  }
+
+  /**
+   * Whether {@link #toRowBlocks} applies: whole blocks of rows, and row lengths and scale blocks in whole
+   * {@value #BLOCK_COLS}-weight chunks (the lookup kernel widens its 16-bit sums once per chunk).
+   */
+  public boolean fitsRowBlocks() {
+    return rows % BLOCK_ROWS == 0 && cols % BLOCK_COLS == 0 && scaleBlockSize % BLOCK_COLS == 0;
+  }
+
+  /**
+   * This matrix in the {@link Layout#ROW_BLOCKS} layout (the same bytes of codes, rearranged); this one
+   * if it already is. Peak memory is one extra copy of this matrix's codes, while it is repacked.
+   */
+  public TernaryMatrix toRowBlocks() {
+    if (layout == Layout.ROW_BLOCKS) return this;
+    if (!fitsRowBlocks()) {
+      throw new IllegalArgumentException(name + ": " + rows + "x" + cols + " (scale block " + scaleBlockSize
+          + ") does not fit blocks of " + BLOCK_ROWS + " rows and " + BLOCK_COLS + " columns");
+    }
+    int quads = cols / 4;
+    byte[] blocks = new byte[codes.length];
+    for (int r = 0; r < rows; r++) {
+      int base = (r / BLOCK_ROWS) * quads * BLOCK_ROWS + r % BLOCK_ROWS;
+      for (int m = 0; m < quads; m++) {
+        int low = code(r, 4 * m) + 3 * code(r, 4 * m + 1);
+        int high = code(r, 4 * m + 2) + 3 * code(r, 4 * m + 3);
+        blocks[base + m * BLOCK_ROWS] = (byte) (low | high << 4);
+      }
+    }
+    int blocksPerRow = scaleBlocksPerRow();
+    float[] blockScales = new float[scales.length];
+    for (int r = 0; r < rows; r++) {
+      for (int sb = 0; sb < blocksPerRow; sb++) {
+        blockScales[rowBlockScaleIndex(r, sb, blocksPerRow)] = scales[r * blocksPerRow + sb];
+      }
+    }
+    return new TernaryMatrix(name, sourceType, rows, cols, blocks, blockScales, scaleBlockSize, outputScale,
+        Layout.ROW_BLOCKS);
+  }
+
+  /** Where the scale of row r, scale block sb, sits in a row-block matrix's scales: even rows, then odd. */
+  private static int rowBlockScaleIndex(int r, int sb, int blocksPerRow) {
+    int inBlock = r % BLOCK_ROWS;
+    return ((r / BLOCK_ROWS) * blocksPerRow + sb) * BLOCK_ROWS + (inBlock % 2) * (BLOCK_ROWS / 2) + inBlock / 2;
+  }
+
+  /** The scale of row r's scale block {@code block} (weights block·scaleBlockSize onwards). */
+  public float scale(int r, int block) {
+    int blocksPerRow = scaleBlocksPerRow();
+    return layout == Layout.ROW_BLOCKS ? scales[rowBlockScaleIndex(r, block, blocksPerRow)]
+        : scales[r * blocksPerRow + block];
   }
 
   public String name() {
@@ -68,12 +151,12 @@ public final class TernaryMatrix {
     return cols;
   }
 
-  /** Packed codes, row-major; shared, do not modify. */
+  /** Packed codes in this matrix's {@link #layout()}; shared, do not modify. */
   public byte[] codes() {
     return codes;
   }
 
-  /** Weight scales, row-major; shared, do not modify. */
+  /** Weight scales, row-major (row blocks: see the class comment; {@link #scale} reads either); shared, do not modify. */
   public float[] scales() {
     return scales;
   }
@@ -97,15 +180,38 @@ public final class TernaryMatrix {
 
   /** The code (0, 1, 2) of weight (r, k); for tests and slow paths, not for kernels. */
   public int code(int r, int k) {
+    if (layout == Layout.ROW_BLOCKS) {
+      int b = codes[((r / BLOCK_ROWS) * (cols / 4) + k / 4) * BLOCK_ROWS + r % BLOCK_ROWS] & 0xff;
+      int pair = (k & 2) == 0 ? b & 15 : b >> 4;
+      return (k & 1) == 0 ? pair % 3 : pair / 3;
+    }
     int g = k / GROUP;
     int j = k % GROUP;
     int b = codes[r * (cols / 4) + g * GROUP_BYTES + j % 32] & 0xff;
     return (b >> (2 * (j / 32))) & 3;
   }
 
+  /** Row r's codes (0, 1, 2) in natural order into {@code dst[0, cols)}; for the scalar kernels. */
+  public void unpackRow(int r, byte[] dst) {
+    if (layout == Layout.ROW_BLOCKS) {
+      int base = (r / BLOCK_ROWS) * (cols / 4) * BLOCK_ROWS + r % BLOCK_ROWS;
+      for (int m = 0; m < cols / 4; m++) {
+        int b = codes[base + m * BLOCK_ROWS] & 0xff;
+        int low = b & 15;
+        int high = b >> 4;
+        dst[4 * m] = (byte) (low % 3);
+        dst[4 * m + 1] = (byte) (low / 3);
+        dst[4 * m + 2] = (byte) (high % 3);
+        dst[4 * m + 3] = (byte) (high / 3);
+      }
+      return;
+    }
+    for (int k = 0; k < cols; k++) dst[k] = (byte) code(r, k);
+  }
+
   /** The dequantised weight (r, k) including the output scale. */
   public float weight(int r, int k) {
-    return (code(r, k) - 1) * scales[r * scaleBlocksPerRow() + k / scaleBlockSize] * outputScale;
+    return (code(r, k) - 1) * scale(r, k / scaleBlockSize) * outputScale;
   }
 
   /** Packs codes (0, 1, 2) given in natural element order into the group layout above. */

@@ -206,6 +206,170 @@ class TernaryKernelTest {
     }
   }
 
+  /** Random codes; scales per 256 weights (TQ style) or one per row (I2_S style), never zero. */
+  static TernaryMatrix randomMatrix(SplittableRandom r, int rows, int cols, int scaleBlock) {
+    byte[][] codes = new byte[rows][cols];
+    for (byte[] row : codes) for (int k = 0; k < cols; k++) row[k] = (byte) r.nextInt(3);
+    float[] scales = new float[rows * (cols / scaleBlock)];
+    for (int i = 0; i < scales.length; i++) scales[i] = 0.05f + (float) r.nextDouble();
+    return matrix(codes, scales, scaleBlock, 1f);
+  }
+
+  /** The row-block layout (lookup kernel) holds every code of the group layout, and says what does not fit. */
+  @Test
+  void rowBlocksKeepEveryCode() {
+    TernaryMatrix groups = randomMatrix(new SplittableRandom(11), 128, 512, 256);
+    TernaryMatrix blocks = groups.toRowBlocks();
+    assertEquals(TernaryMatrix.Layout.ROW_BLOCKS, blocks.layout());
+    assertEquals(groups.residentBytes(), blocks.residentBytes(), "repacking keeps 2 bits per weight");
+    byte[] unpacked = new byte[512];
+    for (int r = 0; r < 128; r++) {
+      blocks.unpackRow(r, unpacked);
+      for (int k = 0; k < 512; k++) {
+        assertEquals(groups.code(r, k), blocks.code(r, k), "code " + r + "," + k);
+        assertEquals(groups.code(r, k), unpacked[k], "unpacked " + r + "," + k);
+      }
+    }
+    TernaryMatrix ragged = randomMatrix(new SplittableRandom(12), 96, 256, 256);
+    assertEquals(false, ragged.fitsRowBlocks());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        ragged::toRowBlocks);
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("blocks of 64 rows"), e.getMessage());
+  }
+
+  static Stream<Arguments> lookupShapes() {
+    // rows, cols, scale block: TQ-style blocks and one scale per row; 1536 columns cross six chunks
+    return Stream.of(Arguments.of(64, 256, 256), Arguments.of(128, 768, 256), Arguments.of(64, 1536, 1536),
+        Arguments.of(192, 512, 512));
+  }
+
+  /**
+   * The lookup kernel on row blocks against the scalar kernel on the group layout (a different code
+   * path over a different layout): bit for bit, for one and three vectors, both activation schemes,
+   * Gaussian and extreme (every q = ±127) activations, and row ranges split inside a block as well as at
+   * block boundaries. The scalar kernel on row blocks must agree too.
+   */
+  @ParameterizedTest(name = "{0}x{1}, scale block {2}")
+  @MethodSource("lookupShapes")
+  void lookupKernelEqualsScalarExactly(int rows, int cols, int scaleBlock) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    TernaryKernel vector = Kernels.create(Kernels.Choice.VECTOR).ternary();
+    TernaryKernel scalar = new ScalarTernaryKernel();
+    SplittableRandom r = new SplittableRandom(rows * 131L + cols);
+    TernaryMatrix groups = randomMatrix(r, rows, cols, scaleBlock);
+    TernaryMatrix blocks = groups.toRowBlocks();
+    float[] gaussian = new float[3 * cols];
+    float[] extreme = new float[3 * cols];
+    for (int i = 0; i < gaussian.length; i++) {
+      gaussian[i] = (float) r.nextGaussian();
+      extreme[i] = r.nextBoolean() ? 1f : -1f;
+    }
+    for (float[] x : new float[][] {gaussian, extreme}) {
+      for (ActivationQuant aq : new ActivationQuant[] {ActivationQuant.PER_TOKEN, ActivationQuant.Q8K}) {
+        for (int batch : new int[] {1, 3}) {
+          QuantizedActivations qa = new QuantizedActivations();
+          qa.quantize(aq, x, batch, cols);
+          qa.prepareLookupTables();
+          float[] expected = new float[batch * rows];
+          scalar.matmul(groups, qa, expected, 0, rows);
+          String what = aq + ", batch " + batch + ", " + (x == extreme ? "extreme" : "gaussian");
+          float[] lookup = new float[batch * rows];
+          vector.matmul(blocks, qa, lookup, 0, rows);
+          assertArrayEquals(expected, lookup, "lookup vs scalar, " + what);
+          float[] split = new float[batch * rows];
+          vector.matmul(blocks, qa, split, 0, 37);
+          vector.matmul(blocks, qa, split, 37, rows);
+          assertArrayEquals(expected, split, "lookup split inside a block, " + what);
+          float[] scalarBlocks = new float[batch * rows];
+          scalar.matmul(blocks, qa, scalarBlocks, 0, rows);
+          assertArrayEquals(expected, scalarBlocks, "scalar on row blocks, " + what);
+        }
+      }
+      float[] floatGroups = new float[rows];
+      float[] floatBlocks = new float[rows];
+      scalar.matmulFloat(groups, x, 1, floatGroups, 0, rows);
+      vector.matmulFloat(blocks, x, 1, floatBlocks, 0, rows);
+      assertArrayEquals(floatGroups, floatBlocks, "float activations: the same sums in the same order");
+    }
+  }
+
+  /**
+   * Hand-computed extremes through the byte and 16-bit lanes: all weights +1 (or -1) against q = ±127
+   * everywhere sums to ±127·cols exactly, the largest a 256-column chunk can reach (32512); a lane that
+   * wrapped would be off by 256, 65536 or more.
+   */
+  @Test
+  void lookupKernelHoldsTheExtremeSums() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    int rows = 64;
+    int cols = 512;
+    byte[][] codes = new byte[rows][cols];
+    for (int row = 0; row < rows; row++) java.util.Arrays.fill(codes[row], (byte) (row % 2 == 0 ? 2 : 0));
+    float[] scales = new float[rows];
+    java.util.Arrays.fill(scales, 1f);
+    TernaryMatrix blocks = matrix(codes, scales, cols, 1f).toRowBlocks();
+    float[] x = new float[2 * cols];
+    java.util.Arrays.fill(x, 0, cols, 1f);
+    java.util.Arrays.fill(x, cols, 2 * cols, -1f);
+    QuantizedActivations qa = new QuantizedActivations();
+    qa.quantize(ActivationQuant.PER_TOKEN, x, 2, cols);
+    qa.prepareLookupTables();
+    float[] out = new float[2 * rows];
+    Kernels.create(Kernels.Choice.VECTOR).ternary().matmul(blocks, qa, out, 0, rows);
+    for (int row = 0; row < rows; row++) {
+      float sign = row % 2 == 0 ? 1f : -1f;
+      // q = ±127 with multiplier 1/127: ±cols up to the float product's rounding
+      assertEquals(sign * cols, out[row], 1e-6f * cols, "row " + row + ", q = +127");
+      assertEquals(-sign * cols, out[rows + row], 1e-6f * cols, "row " + row + ", q = -127");
+    }
+  }
+
+  /**
+   * Matrices sharing an input (q, k, v; gate, up) are run as one: one quantisation, their rows end to end
+   * in one hand-off to the row threads. Each output must equal that matrix's own forward bit for bit,
+   * including where two threads' ranges cross a matrix boundary, the output scale, and a batch; a dense
+   * matrix in the list falls back to forwarding each.
+   */
+  @ParameterizedTest(name = "row blocks {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void sharedInputProjectionsEqualEachMatrixAlone(boolean rowBlocks) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(!rowBlocks || Kernels.vectorAvailable(), "Vector API module absent");
+    SplittableRandom r = new SplittableRandom(7);
+    int cols = 256;
+    // row blocks split at block boundaries only; the group layout anywhere
+    int[] rows = rowBlocks ? new int[] {128, 64, 192} : new int[] {96, 64, 130};
+    Linear[] ws = new Linear[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      byte[][] codes = new byte[rows[i]][cols];
+      for (byte[] row : codes) for (int k = 0; k < cols; k++) row[k] = (byte) r.nextInt(3);
+      float[] scales = new float[rows[i]];
+      for (int j = 0; j < rows[i]; j++) scales[j] = 0.1f + (float) r.nextDouble();
+      TernaryMatrix m = matrix(codes, scales, cols, i == 1 ? 0.75f : 1f);
+      ws[i] = new TernaryLinear(rowBlocks ? m.toRowBlocks() : m);
+    }
+    float[] x = new float[3 * cols];
+    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+    Kernels.Choice choice = Kernels.vectorAvailable() ? Kernels.Choice.VECTOR : Kernels.Choice.SCALAR;
+    for (int threads : new int[] {1, 2, 3}) {
+      try (ParallelRows parallel = new ParallelRows(threads)) {
+        Compute compute = new Compute(Kernels.create(choice), parallel, ActivationQuant.PER_TOKEN);
+        for (int batch : new int[] {1, 3}) {
+          float[][] shared = new float[rows.length][];
+          float[][] alone = new float[rows.length][];
+          for (int i = 0; i < rows.length; i++) {
+            shared[i] = new float[batch * rows[i]];
+            alone[i] = new float[batch * rows[i]];
+            ws[i].forward(x, batch, alone[i], compute);
+          }
+          Linear.forwardAll(ws, x, batch, shared, compute);
+          for (int i = 0; i < rows.length; i++) {
+            assertArrayEquals(alone[i], shared[i], "matrix " + i + ", " + threads + " threads, batch " + batch);
+          }
+        }
+      }
+    }
+  }
+
   /**
    * The vector kernel sums 16 groups in 16-bit lanes before widening: the largest sum a lane can reach
    * is all weights +1 (code 2, so code·q = 2·127 before the Σq correction) and every activation at the
