@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code -Dbitnet.kernel.lookup=on} (off by default) repacks ternary matrices at load into the layout
  * the lookup-table kernel reads ({@link VectorLutKernel}), for CPUs with a one-instruction 512-bit byte
- * permute (AVX-512 VBMI). On such a Xeon it ran 1.6-2.4x the 16-bit kernel on matrices in L2, prefill
- * 1.11-1.16x, but decoding as fast in some JVMs and a third slower in others: engine/README.md
- * "Performance", session 7.
+ * permute (AVX-512 VBMI). On such a Xeon it ran 1.6-2.4x the 16-bit kernel on matrices in L2, and in the
+ * engine decoded as fast, with prefill 1.1-1.2x (engine/README.md "Performance", session 7); off until it
+ * is measured at two threads and on 2B-4T.
  */
 public final class Kernels {
   private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);

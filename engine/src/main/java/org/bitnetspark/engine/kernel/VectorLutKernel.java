@@ -71,86 +71,98 @@ final class VectorLutKernel {
       int baseA = blockA * quads * ROWS;
       int baseB = blockB * quads * ROWS;
       for (int b = 0; b < x.batch; b++) {
-        int tables = b * tableStride;
-        java.util.Arrays.fill(isums, 0);
-        java.util.Arrays.fill(sums, 0f);
-        for (int chunk = 0; chunk < quads / CHUNK_STEPS; chunk++) {
-          ShortVector lowEvenA = ShortVector.zero(S);
-          ShortVector lowOddA = ShortVector.zero(S);
-          ShortVector highEvenA = ShortVector.zero(S);
-          ShortVector highOddA = ShortVector.zero(S);
-          ShortVector lowEvenB = ShortVector.zero(S);
-          ShortVector lowOddB = ShortVector.zero(S);
-          ShortVector highEvenB = ShortVector.zero(S);
-          ShortVector highOddB = ShortVector.zero(S);
-          for (int step = chunk * CHUNK_STEPS; step < (chunk + 1) * CHUNK_STEPS; step += FLUSH_STEPS) {
-            ByteVector lowsA = ByteVector.zero(B);
-            ByteVector highsA = ByteVector.zero(B);
-            ByteVector lowsB = ByteVector.zero(B);
-            ByteVector highsB = ByteVector.zero(B);
-            // table z holds pairs 4z..4z+3, that is steps 2z and 2z+1
-            for (int z = step / 2; z < step / 2 + FLUSH_STEPS / 2; z++) {
-              ByteVector lowTable = ByteVector.fromArray(B, low, tables + z * 64);
-              ByteVector highTable = ByteVector.fromArray(B, high, tables + z * 64);
-              for (int h = 0; h < 2; h++) {
-                // pair 4z+2h is in the low nibble (table slot 2h), pair 4z+2h+1 in the high one
-                ByteVector v = ByteVector.fromArray(B, codes, baseA + (2 * z + h) * ROWS);
-                VectorShuffle<Byte> first = v.and((byte) 0x0F).or((byte) (h << 5)).toShuffle();
-                VectorShuffle<Byte> second = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                    .and((byte) 0x0F).or((byte) ((2 * h + 1) << 4)).toShuffle();
-                lowsA = lowsA.add(lowTable.rearrange(first)).add(lowTable.rearrange(second));
-                highsA = highsA.add(highTable.rearrange(first)).add(highTable.rearrange(second));
-                ByteVector u = ByteVector.fromArray(B, codes, baseB + (2 * z + h) * ROWS);
-                VectorShuffle<Byte> firstB = u.and((byte) 0x0F).or((byte) (h << 5)).toShuffle();
-                VectorShuffle<Byte> secondB = u.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                    .and((byte) 0x0F).or((byte) ((2 * h + 1) << 4)).toShuffle();
-                lowsB = lowsB.add(lowTable.rearrange(firstB)).add(lowTable.rearrange(secondB));
-                highsB = highsB.add(highTable.rearrange(firstB)).add(highTable.rearrange(secondB));
-              }
-            }
-            // short lane i holds row 2i in its low byte and row 2i+1 in its high byte
-            ShortVector l = lowsA.reinterpretAsShorts();
-            lowEvenA = lowEvenA.add(l.and((short) 0xFF));
-            lowOddA = lowOddA.add(l.lanewise(VectorOperators.LSHR, 8));
-            ShortVector hs = highsA.reinterpretAsShorts();
-            highEvenA = highEvenA.add(hs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
-            highOddA = highOddA.add(hs.lanewise(VectorOperators.ASHR, 8));
-            l = lowsB.reinterpretAsShorts();
-            lowEvenB = lowEvenB.add(l.and((short) 0xFF));
-            lowOddB = lowOddB.add(l.lanewise(VectorOperators.LSHR, 8));
-            hs = highsB.reinterpretAsShorts();
-            highEvenB = highEvenB.add(hs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
-            highOddB = highOddB.add(hs.lanewise(VectorOperators.ASHR, 8));
-          }
-          highEvenA.lanewise(VectorOperators.LSHL, 5).add(lowEvenA).intoArray(chunkSums, 0);
-          highOddA.lanewise(VectorOperators.LSHL, 5).add(lowOddA).intoArray(chunkSums, ROWS / 2);
-          highEvenB.lanewise(VectorOperators.LSHL, 5).add(lowEvenB).intoArray(chunkSums, ROWS);
-          highOddB.lanewise(VectorOperators.LSHL, 5).add(lowOddB).intoArray(chunkSums, ROWS + ROWS / 2);
-          // widened into int sums in memory, 256 bits at a time: vectors carried across this loop's branches
-          // were boxed (C2), and 512-bit float and int vectors here slowed the 256-bit F16 head 5x (one JVM
-          // compiles both; its Vector API call sites no longer bound statically)
-          for (int j = 0; j < 2 * ROWS; j += 8) {
-            IntVector.fromArray(I, isums, j)
-                .add((IntVector) ShortVector.fromArray(S8, chunkSums, j).convertShape(VectorOperators.S2I, I, 0))
-                .intoArray(isums, j);
-          }
-          int end = (chunk + 1) * TernaryMatrix.BLOCK_COLS;
-          if (end % segment == 0) {
-            // sum += isum · (d_act · d_w), the scalar kernel's float operations, lane by lane
-            int s = end - segment;
-            FloatVector da = FloatVector.broadcast(F, x.d[b * aBlocks + s / x.blockSize]);
-            for (int j = 0; j < 2 * ROWS; j += 8) {
-              int block = j < ROWS ? blockA : blockB;
-              int at = (block * wBlocks + s / w.scaleBlockSize()) * ROWS + j % ROWS;
-              FloatVector isum = (FloatVector) IntVector.fromArray(I, isums, j).convertShape(VectorOperators.I2F, F, 0);
-              FloatVector.fromArray(F, sums, j).add(isum.mul(da.mul(FloatVector.fromArray(F, scales, at))))
-                  .intoArray(sums, j);
-            }
-            java.util.Arrays.fill(isums, 0);
-          }
-        }
+        blockPair(codes, baseA, baseB, blockA, blockB, low, high, b * tableStride, x.d, b * aBlocks, x.blockSize,
+            scales, w.scaleBlockSize(), wBlocks, quads, segment, chunkSums, isums, sums);
         store(sums, 0, blockA, b, w.rows(), out, rowStart, rowEnd);
         store(sums, ROWS, blockB, b, w.rows(), out, rowStart, rowEnd);
+      }
+    }
+  }
+
+  /**
+   * One activation vector over a pair of blocks: sums into {@code sums} (block A's rows in [0, 64), B's in
+   * [64, 128), even rows then odd). A method of its own, called once per block pair and vector, so that C2
+   * compiles it from many short calls: as the body of {@link #matmul}'s loops it was compiled on-stack from
+   * one long call in some JVMs, and decoding then ran a third slower (700M, one thread, 1 JVM in 3 or 4).
+   */
+  private static void blockPair(byte[] codes, int baseA, int baseB, int blockA, int blockB, byte[] low, byte[] high,
+      int tables, float[] d, int dOff, int aBlock, float[] scales, int wBlock, int wBlocks, int quads, int segment,
+      short[] chunkSums, int[] isums, float[] sums) {
+    java.util.Arrays.fill(isums, 0);
+    java.util.Arrays.fill(sums, 0f);
+    for (int chunk = 0; chunk < quads / CHUNK_STEPS; chunk++) {
+      ShortVector lowEvenA = ShortVector.zero(S);
+      ShortVector lowOddA = ShortVector.zero(S);
+      ShortVector highEvenA = ShortVector.zero(S);
+      ShortVector highOddA = ShortVector.zero(S);
+      ShortVector lowEvenB = ShortVector.zero(S);
+      ShortVector lowOddB = ShortVector.zero(S);
+      ShortVector highEvenB = ShortVector.zero(S);
+      ShortVector highOddB = ShortVector.zero(S);
+      for (int step = chunk * CHUNK_STEPS; step < (chunk + 1) * CHUNK_STEPS; step += FLUSH_STEPS) {
+        ByteVector lowsA = ByteVector.zero(B);
+        ByteVector highsA = ByteVector.zero(B);
+        ByteVector lowsB = ByteVector.zero(B);
+        ByteVector highsB = ByteVector.zero(B);
+        // table z holds pairs 4z..4z+3, that is steps 2z and 2z+1
+        for (int z = step / 2; z < step / 2 + FLUSH_STEPS / 2; z++) {
+          ByteVector lowTable = ByteVector.fromArray(B, low, tables + z * 64);
+          ByteVector highTable = ByteVector.fromArray(B, high, tables + z * 64);
+          for (int h = 0; h < 2; h++) {
+            // pair 4z+2h is in the low nibble (table slot 2h), pair 4z+2h+1 in the high one
+            ByteVector v = ByteVector.fromArray(B, codes, baseA + (2 * z + h) * ROWS);
+            VectorShuffle<Byte> first = v.and((byte) 0x0F).or((byte) (h << 5)).toShuffle();
+            VectorShuffle<Byte> second = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                .and((byte) 0x0F).or((byte) ((2 * h + 1) << 4)).toShuffle();
+            lowsA = lowsA.add(lowTable.rearrange(first)).add(lowTable.rearrange(second));
+            highsA = highsA.add(highTable.rearrange(first)).add(highTable.rearrange(second));
+            ByteVector u = ByteVector.fromArray(B, codes, baseB + (2 * z + h) * ROWS);
+            VectorShuffle<Byte> firstB = u.and((byte) 0x0F).or((byte) (h << 5)).toShuffle();
+            VectorShuffle<Byte> secondB = u.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                .and((byte) 0x0F).or((byte) ((2 * h + 1) << 4)).toShuffle();
+            lowsB = lowsB.add(lowTable.rearrange(firstB)).add(lowTable.rearrange(secondB));
+            highsB = highsB.add(highTable.rearrange(firstB)).add(highTable.rearrange(secondB));
+          }
+        }
+        // short lane i holds row 2i in its low byte and row 2i+1 in its high byte
+        ShortVector l = lowsA.reinterpretAsShorts();
+        lowEvenA = lowEvenA.add(l.and((short) 0xFF));
+        lowOddA = lowOddA.add(l.lanewise(VectorOperators.LSHR, 8));
+        ShortVector hs = highsA.reinterpretAsShorts();
+        highEvenA = highEvenA.add(hs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
+        highOddA = highOddA.add(hs.lanewise(VectorOperators.ASHR, 8));
+        l = lowsB.reinterpretAsShorts();
+        lowEvenB = lowEvenB.add(l.and((short) 0xFF));
+        lowOddB = lowOddB.add(l.lanewise(VectorOperators.LSHR, 8));
+        hs = highsB.reinterpretAsShorts();
+        highEvenB = highEvenB.add(hs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
+        highOddB = highOddB.add(hs.lanewise(VectorOperators.ASHR, 8));
+      }
+      highEvenA.lanewise(VectorOperators.LSHL, 5).add(lowEvenA).intoArray(chunkSums, 0);
+      highOddA.lanewise(VectorOperators.LSHL, 5).add(lowOddA).intoArray(chunkSums, ROWS / 2);
+      highEvenB.lanewise(VectorOperators.LSHL, 5).add(lowEvenB).intoArray(chunkSums, ROWS);
+      highOddB.lanewise(VectorOperators.LSHL, 5).add(lowOddB).intoArray(chunkSums, ROWS + ROWS / 2);
+      // widened into int sums in memory, 256 bits at a time: vectors carried across this loop's branches
+      // were boxed (C2), and 512-bit float and int vectors here slowed the 256-bit F16 head 5x (one JVM
+      // compiles both; its Vector API call sites no longer bound statically)
+      for (int j = 0; j < 2 * ROWS; j += 8) {
+        IntVector.fromArray(I, isums, j)
+            .add((IntVector) ShortVector.fromArray(S8, chunkSums, j).convertShape(VectorOperators.S2I, I, 0))
+            .intoArray(isums, j);
+      }
+      int end = (chunk + 1) * TernaryMatrix.BLOCK_COLS;
+      if (end % segment == 0) {
+        // sum += isum · (d_act · d_w), the scalar kernel's float operations, lane by lane
+        int s = end - segment;
+        FloatVector da = FloatVector.broadcast(F, d[dOff + s / aBlock]);
+        for (int j = 0; j < 2 * ROWS; j += 8) {
+          int block = j < ROWS ? blockA : blockB;
+          int at = (block * wBlocks + s / wBlock) * ROWS + j % ROWS;
+          FloatVector isum = (FloatVector) IntVector.fromArray(I, isums, j).convertShape(VectorOperators.I2F, F, 0);
+          FloatVector.fromArray(F, sums, j).add(isum.mul(da.mul(FloatVector.fromArray(F, scales, at))))
+              .intoArray(sums, j);
+        }
+        java.util.Arrays.fill(isums, 0);
       }
     }
   }
