@@ -109,7 +109,8 @@ final class VectorLutKernel {
           ByteVector lowTable = ByteVector.fromArray(B, low, tables + z * 64);
           ByteVector highTable = ByteVector.fromArray(B, high, tables + z * 64);
           for (int h = 0; h < 2; h++) {
-            // pair 4z+2h is in the low nibble (table slot 2h), pair 4z+2h+1 in the high one
+            // pair 4z+2h is in the low nibble (table slot 2h), pair 4z+2h+1 in the high one; blocks A and B
+            // written out, not a helper: a vector passed to a call C2 does not inline is boxed
             ByteVector v = ByteVector.fromArray(B, codes, baseA + (2 * z + h) * ROWS);
             VectorShuffle<Byte> first = v.and((byte) 0x0F).or((byte) (h << 5)).toShuffle();
             VectorShuffle<Byte> second = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
