@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * (same-hour A/B), so the JDK's checks stay on by default. A value the user gave the JDK property itself is
  * left alone.
  *
- * <p>{@code -Dbitnet.kernel.lookup=on} (off by default) repacks ternary matrices at load into the layout
- * the lookup-table kernel reads ({@link VectorLutKernel}), for CPUs with a one-instruction 512-bit byte
- * permute (AVX-512 VBMI). On such a Xeon it ran 1.6-2.4x the 16-bit kernel on matrices in L2, and in the
- * engine decoded as fast, with prefill 1.1-1.2x (engine/README.md "Performance", session 7); off until it
- * is measured at two threads and on 2B-4T.
+ * <p>{@code -Dbitnet.kernel.lookup=on} (off by default) repacks ternary matrices at load into a layout a
+ * lookup-table kernel reads: 64-row blocks for {@link VectorLutKernel} where a 512-bit byte permute is one
+ * instruction (AVX-512 VBMI), 16-row blocks for {@link VectorLut128Kernel} (128-bit shuffles, any AVX2 CPU)
+ * elsewhere. Where a lookup kernel is on, the JDK's per-access bounds checks are off unless {@code
+ * -Dbitnet.kernel.boundsChecks=true}: they check every shuffle's indices, which cost the 128-bit kernel
+ * more than it gains. Measured trade-offs: engine/README.md "Performance".
  */
 public final class Kernels {
   private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
@@ -55,11 +56,12 @@ public final class Kernels {
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
   private final Q8BlockDot q8Dot;
-  /** Whether ternary matrices are repacked into row blocks for the lookup kernel. */
-  private final boolean rowBlocks;
+  /** The layout ternary matrices are repacked into where they fit; ROW_GROUPS: none. */
+  private final TernaryMatrix.Layout repackLayout;
 
   private static boolean skipJdkBoundsChecks() {
-    if ("false".equalsIgnoreCase(System.getProperty(BOUNDS_CHECKS_PROPERTY, "true"))
+    String byDefault = lookupWantedOrInvalid() ? "false" : "true";
+    if ("false".equalsIgnoreCase(System.getProperty(BOUNDS_CHECKS_PROPERTY, byDefault))
         && System.getProperty(JDK_OOB_CHECK_PROPERTY) == null) {
       System.setProperty(JDK_OOB_CHECK_PROPERTY, "0");
     }
@@ -67,27 +69,42 @@ public final class Kernels {
   }
 
   private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder, Q8BlockDot q8Dot,
-      boolean rowBlocks) {
+      TernaryMatrix.Layout repackLayout) {
     this.ternary = ternary;
     this.floatDot = floatDot;
     this.halfDecoder = halfDecoder;
     this.q8Dot = q8Dot;
-    this.rowBlocks = rowBlocks;
+    this.repackLayout = repackLayout;
   }
 
-  /** Whether the vector kernels should read row blocks by table lookup ({@link #LOOKUP_PROPERTY}, off by default). */
+  /**
+   * Whether the vector kernels should read row blocks by table lookup ({@link #LOOKUP_PROPERTY}, off by
+   * default). Reads only the property, so that the bounds-check choice can depend on it before any Vector
+   * API class is touched.
+   */
   private static boolean lookupWanted() {
     String v = System.getProperty(LOOKUP_PROPERTY, "off").trim().toLowerCase(Locale.ROOT);
-    boolean on = switch (v) {
+    return switch (v) {
       case "on", "true" -> true;
       case "off", "false" -> false;
       default -> throw new IllegalArgumentException("-D" + LOOKUP_PROPERTY + "=" + v + " is not one of on, off");
     };
-    if (on && !VectorSupport.hasFast512BitBytePermute()) {
-      LOG.warn("-D{}=on without AVX-512 VBMI (or without 512-bit vectors): the lookup kernel's byte permutes are "
-          + "emulated here and run several times slower than the default kernel", LOOKUP_PROPERTY);
+  }
+
+  /** {@link #lookupWanted}, but true for a bad value too: {@link #create} reports that one. */
+  private static boolean lookupWantedOrInvalid() {
+    try {
+      return lookupWanted();
+    } catch (IllegalArgumentException e) {
+      return true;
     }
-    return on;
+  }
+
+  /** The row-block layout of the lookup kernel that suits this CPU, or ROW_GROUPS where none is wanted. */
+  private static TernaryMatrix.Layout lookupLayout() {
+    if (!lookupWanted()) return TernaryMatrix.Layout.ROW_GROUPS;
+    return VectorSupport.hasFast512BitBytePermute() ? TernaryMatrix.Layout.ROW_BLOCKS_64
+        : TernaryMatrix.Layout.ROW_BLOCKS_16;
   }
 
   /**
@@ -95,7 +112,7 @@ public final class Kernels {
    * where it is on and the shape fits ({@link TernaryMatrix#fitsRowBlocks}), else as it is.
    */
   public TernaryMatrix repack(TernaryMatrix m) {
-    return rowBlocks && m.fitsRowBlocks() ? m.toRowBlocks() : m;
+    return repackLayout.rowBlocks() && m.fitsRowBlocks(repackLayout) ? m.toRowBlocks(repackLayout) : m;
   }
 
   /** The JVM-wide choice. */
@@ -120,8 +137,8 @@ public final class Kernels {
       }
       case AUTO -> VECTOR_AVAILABLE;
     };
-    Kernels k = vector ? vectorKernels(lookupWanted()) : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR,
-        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, false);
+    Kernels k = vector ? vectorKernels(lookupLayout()) : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR,
+        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, TernaryMatrix.Layout.ROW_GROUPS);
     if (choice == Choice.AUTO) {
       LOG.info("kernels: {}{}", k.name(), !vector ? " (the Vector API kernels need --add-modules "
           + "jdk.incubator.vector and a CPU with 256-bit vectors)"
@@ -132,7 +149,7 @@ public final class Kernels {
   }
 
   /** Loaded by name so that no Vector API class is touched when the module is absent. */
-  private static Kernels vectorKernels(boolean rowBlocks) {
+  private static Kernels vectorKernels(TernaryMatrix.Layout repackLayout) {
     try {
       TernaryKernel t = (TernaryKernel) Class.forName("org.bitnetspark.engine.kernel.VectorTernaryKernel")
           .getDeclaredConstructor().newInstance();
@@ -142,7 +159,7 @@ public final class Kernels {
           .getDeclaredConstructor().newInstance();
       Q8BlockDot q = (Q8BlockDot) Class.forName("org.bitnetspark.engine.kernel.VectorQ8BlockDot")
           .getDeclaredConstructor().newInstance();
-      return new Kernels(t, d, h, q, rowBlocks);
+      return new Kernels(t, d, h, q, repackLayout);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot load the Vector API kernels", e);
     }
@@ -166,6 +183,10 @@ public final class Kernels {
 
   /** The ternary kernel's name, and the lookup kernel's where matrices are repacked for it. */
   public String name() {
-    return ternary.name() + (rowBlocks ? "+lookup-512" : "");
+    return ternary.name() + switch (repackLayout) {
+      case ROW_BLOCKS_64 -> "+lookup-512";
+      case ROW_BLOCKS_16 -> "+lookup-128";
+      case ROW_GROUPS -> "";
+    };
   }
 }

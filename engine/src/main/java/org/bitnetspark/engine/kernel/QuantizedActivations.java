@@ -38,12 +38,16 @@ public final class QuantizedActivations {
   short[] q16Lanes = new short[0];
   float[] d = new float[0];
   /**
-   * For {@link VectorLutKernel}, per vector: for weight pair j (columns 2j, 2j+1) and nibble code n = c0 +
-   * 3·c1, the sum v = (c0-1)·q[2j] + (c1-1)·q[2j+1] as {@code 32·high + low}, low in 0..31 and high in
-   * -8..7, at byte {@code (j/4)·64 + (j%4)·16 + n} of the vector's {@link #lookupTableBytes} (entries 9-15
-   * of each 16 are never read). Built on request ({@link #prepareLookupTables}), once per quantisation.
+   * For the lookup kernels ({@link VectorLutKernel}, {@link VectorLut128Kernel}), per vector: for weight
+   * pair j (columns 2j, 2j+1) and nibble code n = c0 + 3·c1, the sum v = (c0-1)·q[2j] + (c1-1)·q[2j+1] as
+   * {@code 32·(high - 8) + low}, low in 0..31 and high in 0..15, at byte {@code 16·j + n} of the vector's
+   * {@link #lookupTableBytes} (entries 9-15 of each 16 are never read). Both halves are unsigned, so that
+   * byte lanes can sum several of each; {@link #LOOKUP_BIAS} per lookup is taken off at the end. Built on
+   * request ({@link #prepareLookupTables}), once per quantisation.
    */
   byte[] lookupLow = new byte[0];
+  /** What a lookup's {@code 32·high + low} exceeds its pair sum by: 32·8. */
+  static final int LOOKUP_BIAS = 256;
   byte[] lookupHigh = new byte[0];
   private boolean lookupReady;
   int batch;
@@ -120,9 +124,9 @@ public final class QuantizedActivations {
     telescope(q16Lanes, 0, cols - cols % group, 16);
   }
 
-  /** Bytes of lookup table per vector of {@code cols} values: a 64-byte table per four weight pairs. */
+  /** Bytes of lookup table (each of low and high) per vector of {@code cols} values: 16 per weight pair. */
   static int lookupTableBytes(int cols) {
-    return cols / 8 * 64;
+    return cols / 2 * 16;
   }
 
   boolean lookupTablesReady() {
@@ -144,9 +148,9 @@ public final class QuantizedActivations {
       for (int j = 0; j < cols / 2; j++) {
         int first = q[b * cols + 2 * j];
         int second = q[b * cols + 2 * j + 1];
-        int at = b * bytes + (j / 4) * 64 + (j % 4) * 16;
+        int at = b * bytes + 16 * j;
         for (int n = 0; n < 9; n++) {
-          int v = (n % 3 - 1) * first + (n / 3 - 1) * second;
+          int v = (n % 3 - 1) * first + (n / 3 - 1) * second + LOOKUP_BIAS;
           lookupLow[at + n] = (byte) (v & 31);
           lookupHigh[at + n] = (byte) (v >> 5);
         }

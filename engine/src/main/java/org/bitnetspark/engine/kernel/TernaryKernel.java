@@ -23,7 +23,7 @@ public interface TernaryKernel {
   void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd);
 
   /**
-   * Whether {@link #matmul} on a {@link TernaryMatrix.Layout#ROW_BLOCKS} matrix reads the activations'
+   * Whether {@link #matmul} on a row-block matrix ({@link TernaryMatrix.Layout#rowBlocks}) reads the activations'
    * lookup tables, which the caller then builds first ({@link QuantizedActivations#prepareLookupTables}).
    */
   default boolean readsLookupTables() {

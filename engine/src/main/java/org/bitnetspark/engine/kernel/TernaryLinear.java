@@ -52,12 +52,12 @@ public final class TernaryLinear implements Linear {
 
   /** Tables the kernel reads for this matrix's layout, built before the rows are split across threads. */
   private static void prepare(TernaryMatrix w, QuantizedActivations qa, TernaryKernel kernel) {
-    if (w.layout() == TernaryMatrix.Layout.ROW_BLOCKS && kernel.readsLookupTables()) qa.prepareLookupTables();
+    if (w.layout().rowBlocks() && kernel.readsLookupTables()) qa.prepareLookupTables();
   }
 
   /** Threads split a row-block matrix at block boundaries, so that no block is computed twice. */
   private static int rowUnit(TernaryMatrix w) {
-    return w.layout() == TernaryMatrix.Layout.ROW_BLOCKS ? TernaryMatrix.BLOCK_ROWS : 1;
+    return w.layout().blockRows();
   }
 
   /** The fewest units worth a hand-off: {@link ParallelRows#MIN_MATRIX_ROWS} rows. */

@@ -1,8 +1,6 @@
 package org.bitnetspark.engine.kernel;
 
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -10,18 +8,19 @@ import jdk.incubator.vector.VectorSpecies;
 import org.bitnetspark.engine.tensor.TernaryMatrix;
 
 /**
- * The ternary product by table lookup, for {@link TernaryMatrix.Layout#ROW_BLOCKS} matrices: no multiply
+ * The ternary product by table lookup, for {@link TernaryMatrix.Layout#ROW_BLOCKS_64} matrices: no multiply
  * at all, in the spirit of bitnet.cpp's TL1 kernels and T-MAC (Wei et al., arXiv 2407.00088), but with exact
- * sums. For each weight pair j and activation vector, {@link QuantizedActivations#lookupTables} holds the
- * nine sums {@code (c0-1)·q[2j] + (c1-1)·q[2j+1]}, split as {@code 32·high + low} (low in 0..31, high in
- * -8..7) so that each half fits a byte. One 512-bit permute ({@code vpermb} on AVX-512 VBMI) then looks up
- * 64 rows' pair sums at once: the 64 bytes of a block step are the rows' nibble codes, and a 64-byte table
- * vector holds four pairs' 16-entry tables, the pair chosen by bits 4-5 of the index.
+ * sums. For each weight pair j and activation vector, {@link QuantizedActivations#lookupLow} and
+ * {@link QuantizedActivations#lookupHigh} hold the nine sums {@code (c0-1)·q[2j] + (c1-1)·q[2j+1]}, biased
+ * and split so that each half fits a byte. One 512-bit permute ({@code vpermb} on AVX-512 VBMI) then looks
+ * up 64 rows' pair sums at once: the 64 bytes of a block step are the rows' nibble codes, and a 64-byte
+ * table vector holds four pairs' 16-entry tables, the pair chosen by bits 4-5 of the index.
  *
  * <p>Exactness: lookups add up in byte lanes for {@value #FLUSH_STEPS} steps (eight lookups: low parts at
- * most 8·31 = 248 unsigned, high parts within ±64), then in 16-bit lanes for a
- * {@value TernaryMatrix#BLOCK_COLS}-weight chunk (|Σ| <= 256·128 = 32768, and 32·high + low recombines
- * exactly), then in int. Results equal {@link ScalarTernaryKernel}'s bit for bit, with the same float
+ * most 8·31 = 248, high parts 8·15 = 120), then in 16-bit lanes for a {@value TernaryMatrix#BLOCK_COLS}-weight
+ * chunk: 32·high + low less the chunk's bias (128 lookups of {@link QuantizedActivations#LOOKUP_BIAS}) is the
+ * chunk's sum modulo 2^16, and the true sum is within ±128·254 = ±32512, so the wrapping lane holds it
+ * exactly; then in int. Results equal {@link ScalarTernaryKernel}'s bit for bit, with the same float
  * operations in the same order per segment.
  *
  * <p>Measured against {@link VectorTernaryKernel}'s two-row 16-bit kernel on an AVX-512 VBMI Xeon (in-L2
@@ -31,13 +30,12 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
 final class VectorLutKernel {
   private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
-  private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
-  private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-  private static final int ROWS = TernaryMatrix.BLOCK_ROWS;
+  private static final int ROWS = TernaryMatrix.Layout.ROW_BLOCKS_64.blockRows();
   /** Block steps (four weights of each row) summed in byte lanes before widening. */
   static final int FLUSH_STEPS = 4;
   private static final int CHUNK_STEPS = TernaryMatrix.BLOCK_COLS / 4;
+  /** Minus a chunk's bias (128 lookups), modulo 2^16. */
+  static final short CHUNK_BIAS = (short) -(TernaryMatrix.BLOCK_COLS / 2 * QuantizedActivations.LOOKUP_BIAS);
 
   private VectorLutKernel() {}
 
@@ -73,8 +71,8 @@ final class VectorLutKernel {
       for (int b = 0; b < x.batch; b++) {
         blockPair(codes, baseA, baseB, blockA, blockB, low, high, b * tableStride, x.d, b * aBlocks, x.blockSize,
             scales, w.scaleBlockSize(), wBlocks, quads, segment, chunkSums, isums, sums);
-        store(sums, 0, blockA, b, w.rows(), out, rowStart, rowEnd);
-        store(sums, ROWS, blockB, b, w.rows(), out, rowStart, rowEnd);
+        LookupSums.store(sums, 0, blockA, ROWS, b, w.rows(), out, rowStart, rowEnd);
+        LookupSums.store(sums, ROWS, blockB, ROWS, b, w.rows(), out, rowStart, rowEnd);
       }
     }
   }
@@ -130,58 +128,40 @@ final class VectorLutKernel {
         lowEvenA = lowEvenA.add(l.and((short) 0xFF));
         lowOddA = lowOddA.add(l.lanewise(VectorOperators.LSHR, 8));
         ShortVector hs = highsA.reinterpretAsShorts();
-        highEvenA = highEvenA.add(hs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
-        highOddA = highOddA.add(hs.lanewise(VectorOperators.ASHR, 8));
+        highEvenA = highEvenA.add(hs.and((short) 0xFF));
+        highOddA = highOddA.add(hs.lanewise(VectorOperators.LSHR, 8));
         l = lowsB.reinterpretAsShorts();
         lowEvenB = lowEvenB.add(l.and((short) 0xFF));
         lowOddB = lowOddB.add(l.lanewise(VectorOperators.LSHR, 8));
         hs = highsB.reinterpretAsShorts();
-        highEvenB = highEvenB.add(hs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
-        highOddB = highOddB.add(hs.lanewise(VectorOperators.ASHR, 8));
+        highEvenB = highEvenB.add(hs.and((short) 0xFF));
+        highOddB = highOddB.add(hs.lanewise(VectorOperators.LSHR, 8));
       }
-      highEvenA.lanewise(VectorOperators.LSHL, 5).add(lowEvenA).intoArray(chunkSums, 0);
-      highOddA.lanewise(VectorOperators.LSHL, 5).add(lowOddA).intoArray(chunkSums, ROWS / 2);
-      highEvenB.lanewise(VectorOperators.LSHL, 5).add(lowEvenB).intoArray(chunkSums, ROWS);
-      highOddB.lanewise(VectorOperators.LSHL, 5).add(lowOddB).intoArray(chunkSums, ROWS + ROWS / 2);
-      // widened into int sums in memory, 256 bits at a time: vectors carried across this loop's branches
-      // were boxed (C2), and 512-bit float and int vectors here slowed the 256-bit F16 head 5x (one JVM
-      // compiles both; its Vector API call sites no longer bound statically)
-      for (int j = 0; j < 2 * ROWS; j += 8) {
-        IntVector.fromArray(I, isums, j)
-            .add((IntVector) ShortVector.fromArray(S8, chunkSums, j).convertShape(VectorOperators.S2I, I, 0))
-            .intoArray(isums, j);
-      }
+      highEvenA.lanewise(VectorOperators.LSHL, 5).add(lowEvenA).add(CHUNK_BIAS).intoArray(chunkSums, 0);
+      highOddA.lanewise(VectorOperators.LSHL, 5).add(lowOddA).add(CHUNK_BIAS).intoArray(chunkSums, ROWS / 2);
+      highEvenB.lanewise(VectorOperators.LSHL, 5).add(lowEvenB).add(CHUNK_BIAS).intoArray(chunkSums, ROWS);
+      highOddB.lanewise(VectorOperators.LSHL, 5).add(lowOddB).add(CHUNK_BIAS).intoArray(chunkSums, ROWS + ROWS / 2);
+      // widened into int sums through memory: vectors carried across this loop's branches were boxed (C2)
+      LookupSums.widenChunk(chunkSums, isums, 2 * ROWS);
       int end = (chunk + 1) * TernaryMatrix.BLOCK_COLS;
       if (end % segment == 0) {
-        // sum += isum · (d_act · d_w), the scalar kernel's float operations, lane by lane
         int s = end - segment;
-        FloatVector da = FloatVector.broadcast(F, d[dOff + s / aBlock]);
-        for (int j = 0; j < 2 * ROWS; j += 8) {
-          int block = j < ROWS ? blockA : blockB;
-          int at = (block * wBlocks + s / wBlock) * ROWS + j % ROWS;
-          FloatVector isum = (FloatVector) IntVector.fromArray(I, isums, j).convertShape(VectorOperators.I2F, F, 0);
-          FloatVector.fromArray(F, sums, j).add(isum.mul(da.mul(FloatVector.fromArray(F, scales, at))))
-              .intoArray(sums, j);
-        }
-        java.util.Arrays.fill(isums, 0);
+        LookupSums.addSegment(isums, sums, d[dOff + s / aBlock], scales, (blockA * wBlocks + s / wBlock) * ROWS,
+            (blockB * wBlocks + s / wBlock) * ROWS, ROWS);
       }
-    }
-  }
-
-  /** A block's sums (even rows, then odd, from {@code at}) into the rows of [rowStart, rowEnd) it holds. */
-  private static void store(float[] sums, int at, int block, int b, int rows, float[] out, int rowStart, int rowEnd) {
-    int from = Math.max(rowStart, block * ROWS);
-    int to = Math.min(rowEnd, block * ROWS + ROWS);
-    for (int r = from; r < to; r++) {
-      int inBlock = r - block * ROWS;
-      out[b * rows + r] = sums[at + (inBlock % 2) * (ROWS / 2) + inBlock / 2];
     }
   }
 
   private static void checkRanges(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
-    if (w.layout() != TernaryMatrix.Layout.ROW_BLOCKS) {
-      throw new IllegalArgumentException(w.name() + ": the lookup kernel reads row blocks, not " + w.layout());
+    if (w.layout() != TernaryMatrix.Layout.ROW_BLOCKS_64) {
+      throw new IllegalArgumentException(w.name() + ": the 512-bit lookup kernel reads 64-row blocks, not "
+          + w.layout());
     }
+    checkCommonRanges(w, x, out, rowStart, rowEnd);
+  }
+
+  /** What both lookup kernels need of a call: matching shapes, built tables, and arrays long enough. */
+  static void checkCommonRanges(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
     if (x.cols != w.cols()) {
       throw new IllegalArgumentException(w.name() + ": activations have " + x.cols + " columns, the matrix " + w.cols());
     }

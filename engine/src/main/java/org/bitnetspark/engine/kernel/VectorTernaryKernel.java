@@ -60,10 +60,14 @@ final class VectorTernaryKernel implements TernaryKernel {
 
   @Override
   public void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
-    if (w.layout() == TernaryMatrix.Layout.ROW_BLOCKS) {
-      VectorLutKernel.matmul(w, x, out, rowStart, rowEnd);
-      return;
+    switch (w.layout()) {
+      case ROW_BLOCKS_64 -> VectorLutKernel.matmul(w, x, out, rowStart, rowEnd);
+      case ROW_BLOCKS_16 -> VectorLut128Kernel.matmul(w, x, out, rowStart, rowEnd);
+      case ROW_GROUPS -> matmulRowGroups(w, x, out, rowStart, rowEnd);
     }
+  }
+
+  private static void matmulRowGroups(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
     checkRanges(w, x, out, rowStart, rowEnd);
     if (x.batch == 1) {
       single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x), 0, out, rowStart, rowEnd);

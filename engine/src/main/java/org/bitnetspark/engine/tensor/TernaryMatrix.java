@@ -11,13 +11,14 @@ import org.bitnetspark.engine.gguf.GgmlType;
  * 0, 1, 2 mean -1, 0, +1. This is TQ2_0's own layout (FORMATS.md 4.1), so TQ2_0 rows are copied as
  * they are, and one 32-byte load yields 32 consecutive weights for a vector kernel.
  *
- * <p>A second layout, {@link Layout#ROW_BLOCKS}, serves the lookup-table kernel: rows in blocks of
- * {@value #BLOCK_ROWS}, and for each four weights k = 4m..4m+3 one byte per row of the block, the 64 bytes
- * side by side. The byte holds two nibbles, one per weight pair: {@code n = code(2j) + 3·code(2j+1)} (0..8)
- * for pair j = 2m in the low nibble and j = 2m+1 in the high one. Its scales are stored per block and
- * scale block, the block's even rows first and then its odd rows, the order in which the kernel's 16-bit
- * lanes hold them. Same bytes per weight; a matrix is repacked into it once, at load ({@link
- * #toRowBlocks}), and never held in both.
+ * <p>The row-block layouts ({@link Layout#ROW_BLOCKS_64}, {@link Layout#ROW_BLOCKS_16}) serve the
+ * lookup-table kernels: rows in blocks of {@link Layout#blockRows}, and for each four weights k = 4m..4m+3
+ * one byte per row of the block, the block's bytes side by side. The byte holds two nibbles, one per weight
+ * pair: {@code n = code(2j) + 3·code(2j+1)} (0..8) for pair j = 2m in the low nibble and j = 2m+1 in the
+ * high one. Scales are stored per block and scale block, in the order the kernel's 16-bit lanes hold the
+ * rows: per {@link Layout#vectorRows} rows (one byte vector), the even rows first and then the odd ones.
+ * Same bytes per weight; a matrix is repacked into one at load ({@link #toRowBlocks}), and never held in
+ * two layouts.
  *
  * <p>Scales: the weight at (r, k) is {@code (code-1) * scales[r*scaleBlocksPerRow + k/scaleBlockSize]},
  * and the matmul output is further multiplied by {@code outputScale} (llama.cpp's separate
@@ -29,17 +30,39 @@ public final class TernaryMatrix {
   public static final int GROUP = 128;
   /** Bytes per packing group. */
   public static final int GROUP_BYTES = 32;
-  /** Rows per block of the {@link Layout#ROW_BLOCKS} layout: one 512-bit vector holds a byte of each. */
-  public static final int BLOCK_ROWS = 64;
-  /** Row lengths and scale blocks of a {@link Layout#ROW_BLOCKS} matrix are multiples of this. */
+  /** Row lengths and scale blocks of a row-block matrix are multiples of this. */
   public static final int BLOCK_COLS = 256;
 
   /** How the codes are laid out in {@link #codes()}. */
   public enum Layout {
     /** Row-major, 128-weight groups (TQ2_0's own layout); every kernel reads it. */
-    ROW_GROUPS,
-    /** Blocks of {@value #BLOCK_ROWS} rows interleaved by weight quads, nibble codes for weight pairs. */
-    ROW_BLOCKS
+    ROW_GROUPS(1, 1),
+    /** Blocks of 64 rows, one 512-bit byte vector per weight quad (the AVX-512 VBMI lookup kernel). */
+    ROW_BLOCKS_64(64, 64),
+    /** Blocks of 16 rows, one 128-bit byte vector per weight quad (the 128-bit lookup kernel). */
+    ROW_BLOCKS_16(16, 16);
+
+    private final int blockRows;
+    private final int vectorRows;
+
+    Layout(int blockRows, int vectorRows) {
+      this.blockRows = blockRows;
+      this.vectorRows = vectorRows;
+    }
+
+    /** Rows per block: the unit in which threads split such a matrix (1 for row groups). */
+    public int blockRows() {
+      return blockRows;
+    }
+
+    /** Rows per byte vector of the kernel, whose scales are stored even rows first, then odd. */
+    public int vectorRows() {
+      return vectorRows;
+    }
+
+    public boolean rowBlocks() {
+      return this != ROW_GROUPS;
+    }
   }
 
   private final String name;
@@ -85,53 +108,62 @@ public final class TernaryMatrix {
 
   /**
    * Whether {@link #toRowBlocks} applies: whole blocks of rows, and row lengths and scale blocks in whole
-   * {@value #BLOCK_COLS}-weight chunks (the lookup kernel widens its 16-bit sums once per chunk).
+   * {@value #BLOCK_COLS}-weight chunks (the lookup kernels widen their 16-bit sums once per chunk).
    */
-  public boolean fitsRowBlocks() {
-    return rows % BLOCK_ROWS == 0 && cols % BLOCK_COLS == 0 && scaleBlockSize % BLOCK_COLS == 0;
+  public boolean fitsRowBlocks(Layout blocks) {
+    return rows % blocks.blockRows() == 0 && cols % BLOCK_COLS == 0 && scaleBlockSize % BLOCK_COLS == 0;
   }
 
   /**
-   * This matrix in the {@link Layout#ROW_BLOCKS} layout (the same bytes of codes, rearranged); this one
-   * if it already is. Peak memory is one extra copy of this matrix's codes, while it is repacked.
+   * This matrix in the row-block layout {@code blocks} (the same bytes of codes, rearranged); this one if
+   * it already is. Peak memory is one extra copy of this matrix's codes, while it is repacked.
    */
-  public TernaryMatrix toRowBlocks() {
-    if (layout == Layout.ROW_BLOCKS) return this;
-    if (!fitsRowBlocks()) {
+  public TernaryMatrix toRowBlocks(Layout blocks) {
+    if (!blocks.rowBlocks()) throw new IllegalArgumentException(blocks + " is not a row-block layout");
+    if (layout == blocks) return this;
+    if (layout != Layout.ROW_GROUPS) throw new IllegalStateException(name + " is already repacked as " + layout);
+    if (!fitsRowBlocks(blocks)) {
       throw new IllegalArgumentException(name + ": " + rows + "x" + cols + " (scale block " + scaleBlockSize
-          + ") does not fit blocks of " + BLOCK_ROWS + " rows and " + BLOCK_COLS + " columns");
+          + ") does not fit blocks of " + blocks.blockRows() + " rows and " + BLOCK_COLS + " columns");
     }
     int quads = cols / 4;
-    byte[] blocks = new byte[codes.length];
+    int blockRows = blocks.blockRows();
+    byte[] packed = new byte[codes.length];
     for (int r = 0; r < rows; r++) {
-      int base = (r / BLOCK_ROWS) * quads * BLOCK_ROWS + r % BLOCK_ROWS;
+      int base = (r / blockRows) * quads * blockRows + r % blockRows;
       for (int m = 0; m < quads; m++) {
         int low = code(r, 4 * m) + 3 * code(r, 4 * m + 1);
         int high = code(r, 4 * m + 2) + 3 * code(r, 4 * m + 3);
-        blocks[base + m * BLOCK_ROWS] = (byte) (low | high << 4);
+        packed[base + m * blockRows] = (byte) (low | high << 4);
       }
     }
     int blocksPerRow = scaleBlocksPerRow();
     float[] blockScales = new float[scales.length];
     for (int r = 0; r < rows; r++) {
       for (int sb = 0; sb < blocksPerRow; sb++) {
-        blockScales[rowBlockScaleIndex(r, sb, blocksPerRow)] = scales[r * blocksPerRow + sb];
+        blockScales[rowBlockScaleIndex(blocks, r, sb, blocksPerRow)] = scales[r * blocksPerRow + sb];
       }
     }
-    return new TernaryMatrix(name, sourceType, rows, cols, blocks, blockScales, scaleBlockSize, outputScale,
-        Layout.ROW_BLOCKS);
+    return new TernaryMatrix(name, sourceType, rows, cols, packed, blockScales, scaleBlockSize, outputScale, blocks);
   }
 
-  /** Where the scale of row r, scale block sb, sits in a row-block matrix's scales: even rows, then odd. */
-  private static int rowBlockScaleIndex(int r, int sb, int blocksPerRow) {
-    int inBlock = r % BLOCK_ROWS;
-    return ((r / BLOCK_ROWS) * blocksPerRow + sb) * BLOCK_ROWS + (inBlock % 2) * (BLOCK_ROWS / 2) + inBlock / 2;
+  /**
+   * Where the scale of row r, scale block sb, sits in a row-block matrix's scales: per block and scale
+   * block, per byte vector's rows, even rows then odd.
+   */
+  private static int rowBlockScaleIndex(Layout blocks, int r, int sb, int blocksPerRow) {
+    int blockRows = blocks.blockRows();
+    int vectorRows = blocks.vectorRows();
+    int inBlock = r % blockRows;
+    int inVector = inBlock % vectorRows;
+    return ((r / blockRows) * blocksPerRow + sb) * blockRows + (inBlock - inVector)
+        + (inVector % 2) * (vectorRows / 2) + inVector / 2;
   }
 
   /** The scale of row r's scale block {@code block} (weights block·scaleBlockSize onwards). */
   public float scale(int r, int block) {
     int blocksPerRow = scaleBlocksPerRow();
-    return layout == Layout.ROW_BLOCKS ? scales[rowBlockScaleIndex(r, block, blocksPerRow)]
+    return layout.rowBlocks() ? scales[rowBlockScaleIndex(layout, r, block, blocksPerRow)]
         : scales[r * blocksPerRow + block];
   }
 
@@ -180,8 +212,9 @@ public final class TernaryMatrix {
 
   /** The code (0, 1, 2) of weight (r, k); for tests and slow paths, not for kernels. */
   public int code(int r, int k) {
-    if (layout == Layout.ROW_BLOCKS) {
-      int b = codes[((r / BLOCK_ROWS) * (cols / 4) + k / 4) * BLOCK_ROWS + r % BLOCK_ROWS] & 0xff;
+    if (layout.rowBlocks()) {
+      int blockRows = layout.blockRows();
+      int b = codes[((r / blockRows) * (cols / 4) + k / 4) * blockRows + r % blockRows] & 0xff;
       int pair = (k & 2) == 0 ? b & 15 : b >> 4;
       return (k & 1) == 0 ? pair % 3 : pair / 3;
     }
@@ -193,10 +226,11 @@ public final class TernaryMatrix {
 
   /** Row r's codes (0, 1, 2) in natural order into {@code dst[0, cols)}; for the scalar kernels. */
   public void unpackRow(int r, byte[] dst) {
-    if (layout == Layout.ROW_BLOCKS) {
-      int base = (r / BLOCK_ROWS) * (cols / 4) * BLOCK_ROWS + r % BLOCK_ROWS;
+    if (layout.rowBlocks()) {
+      int blockRows = layout.blockRows();
+      int base = (r / blockRows) * (cols / 4) * blockRows + r % blockRows;
       for (int m = 0; m < cols / 4; m++) {
-        int b = codes[base + m * BLOCK_ROWS] & 0xff;
+        int b = codes[base + m * blockRows] & 0xff;
         int low = b & 15;
         int high = b >> 4;
         dst[4 * m] = (byte) (low % 3);

@@ -215,12 +215,13 @@ class TernaryKernelTest {
     return matrix(codes, scales, scaleBlock, 1f);
   }
 
-  /** The row-block layout (lookup kernel) holds every code of the group layout, and says what does not fit. */
-  @Test
-  void rowBlocksKeepEveryCode() {
+  /** A row-block layout (lookup kernels) holds every code of the group layout, and says what does not fit. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = TernaryMatrix.Layout.class, names = {"ROW_BLOCKS_64", "ROW_BLOCKS_16"})
+  void rowBlocksKeepEveryCode(TernaryMatrix.Layout layout) {
     TernaryMatrix groups = randomMatrix(new SplittableRandom(11), 128, 512, 256);
-    TernaryMatrix blocks = groups.toRowBlocks();
-    assertEquals(TernaryMatrix.Layout.ROW_BLOCKS, blocks.layout());
+    TernaryMatrix blocks = groups.toRowBlocks(layout);
+    assertEquals(layout, blocks.layout());
     assertEquals(groups.residentBytes(), blocks.residentBytes(), "repacking keeps 2 bits per weight");
     byte[] unpacked = new byte[512];
     for (int r = 0; r < 128; r++) {
@@ -230,17 +231,21 @@ class TernaryKernelTest {
         assertEquals(groups.code(r, k), unpacked[k], "unpacked " + r + "," + k);
       }
     }
-    TernaryMatrix ragged = randomMatrix(new SplittableRandom(12), 96, 256, 256);
-    assertEquals(false, ragged.fitsRowBlocks());
+    TernaryMatrix ragged = randomMatrix(new SplittableRandom(12), 72, 256, 256);
+    assertEquals(false, ragged.fitsRowBlocks(layout));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        ragged::toRowBlocks);
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("blocks of 64 rows"), e.getMessage());
+        () -> ragged.toRowBlocks(layout));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("blocks of " + layout.blockRows() + " rows"),
+        e.getMessage());
   }
 
   static Stream<Arguments> lookupShapes() {
-    // rows, cols, scale block: TQ-style blocks and one scale per row; 1536 columns cross six chunks
-    return Stream.of(Arguments.of(64, 256, 256), Arguments.of(128, 768, 256), Arguments.of(64, 1536, 1536),
-        Arguments.of(192, 512, 512));
+    // rows, cols, scale block: TQ-style blocks and one scale per row; 1536 columns cross six chunks; 80
+    // rows fit 16-row blocks only (five of them: an odd count, whose last block pairs with itself)
+    return Stream.of(TernaryMatrix.Layout.ROW_BLOCKS_64, TernaryMatrix.Layout.ROW_BLOCKS_16).flatMap(layout -> Stream.of(
+        Arguments.of(layout, 64, 256, 256), Arguments.of(layout, 128, 768, 256), Arguments.of(layout, 64, 1536, 1536),
+        Arguments.of(layout, 192, 512, 512), Arguments.of(layout, 80, 512, 256)))
+        .filter(a -> (Integer) a.get()[1] % ((TernaryMatrix.Layout) a.get()[0]).blockRows() == 0);
   }
 
   /**
@@ -249,15 +254,15 @@ class TernaryKernelTest {
    * Gaussian and extreme (every q = ±127) activations, and row ranges split inside a block as well as at
    * block boundaries. The scalar kernel on row blocks must agree too.
    */
-  @ParameterizedTest(name = "{0}x{1}, scale block {2}")
+  @ParameterizedTest(name = "{0}: {1}x{2}, scale block {3}")
   @MethodSource("lookupShapes")
-  void lookupKernelEqualsScalarExactly(int rows, int cols, int scaleBlock) {
+  void lookupKernelEqualsScalarExactly(TernaryMatrix.Layout layout, int rows, int cols, int scaleBlock) {
     org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
     TernaryKernel vector = Kernels.create(Kernels.Choice.VECTOR).ternary();
     TernaryKernel scalar = new ScalarTernaryKernel();
     SplittableRandom r = new SplittableRandom(rows * 131L + cols);
     TernaryMatrix groups = randomMatrix(r, rows, cols, scaleBlock);
-    TernaryMatrix blocks = groups.toRowBlocks();
+    TernaryMatrix blocks = groups.toRowBlocks(layout);
     float[] gaussian = new float[3 * cols];
     float[] extreme = new float[3 * cols];
     for (int i = 0; i < gaussian.length; i++) {
@@ -298,8 +303,9 @@ class TernaryKernelTest {
    * everywhere sums to ±127·cols exactly, the largest a 256-column chunk can reach (32512); a lane that
    * wrapped would be off by 256, 65536 or more.
    */
-  @Test
-  void lookupKernelHoldsTheExtremeSums() {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = TernaryMatrix.Layout.class, names = {"ROW_BLOCKS_64", "ROW_BLOCKS_16"})
+  void lookupKernelHoldsTheExtremeSums(TernaryMatrix.Layout layout) {
     org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
     int rows = 64;
     int cols = 512;
@@ -307,7 +313,7 @@ class TernaryKernelTest {
     for (int row = 0; row < rows; row++) java.util.Arrays.fill(codes[row], (byte) (row % 2 == 0 ? 2 : 0));
     float[] scales = new float[rows];
     java.util.Arrays.fill(scales, 1f);
-    TernaryMatrix blocks = matrix(codes, scales, cols, 1f).toRowBlocks();
+    TernaryMatrix blocks = matrix(codes, scales, cols, 1f).toRowBlocks(layout);
     float[] x = new float[2 * cols];
     java.util.Arrays.fill(x, 0, cols, 1f);
     java.util.Arrays.fill(x, cols, 2 * cols, -1f);
@@ -330,9 +336,10 @@ class TernaryKernelTest {
    * including where two threads' ranges cross a matrix boundary, the output scale, and a batch; a dense
    * matrix in the list falls back to forwarding each.
    */
-  @ParameterizedTest(name = "row blocks {0}")
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-  void sharedInputProjectionsEqualEachMatrixAlone(boolean rowBlocks) {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(TernaryMatrix.Layout.class)
+  void sharedInputProjectionsEqualEachMatrixAlone(TernaryMatrix.Layout layout) {
+    boolean rowBlocks = layout.rowBlocks();
     org.junit.jupiter.api.Assumptions.assumeTrue(!rowBlocks || Kernels.vectorAvailable(), "Vector API module absent");
     SplittableRandom r = new SplittableRandom(7);
     int cols = 256;
@@ -345,7 +352,7 @@ class TernaryKernelTest {
       float[] scales = new float[rows[i]];
       for (int j = 0; j < rows[i]; j++) scales[j] = 0.1f + (float) r.nextDouble();
       TernaryMatrix m = matrix(codes, scales, cols, i == 1 ? 0.75f : 1f);
-      ws[i] = new TernaryLinear(rowBlocks ? m.toRowBlocks() : m);
+      ws[i] = new TernaryLinear(rowBlocks ? m.toRowBlocks(layout) : m);
     }
     float[] x = new float[3 * cols];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
