@@ -129,11 +129,13 @@ public final class TernaryMatrix {
     int quads = cols / 4;
     int blockRows = blocks.blockRows();
     byte[] packed = new byte[codes.length];
+    byte[] row = new byte[cols];
     for (int r = 0; r < rows; r++) {
+      unpackRow(r, row);
       int base = (r / blockRows) * quads * blockRows + r % blockRows;
       for (int m = 0; m < quads; m++) {
-        int low = code(r, 4 * m) + 3 * code(r, 4 * m + 1);
-        int high = code(r, 4 * m + 2) + 3 * code(r, 4 * m + 3);
+        int low = row[4 * m] + 3 * row[4 * m + 1];
+        int high = row[4 * m + 2] + 3 * row[4 * m + 3];
         packed[base + m * blockRows] = (byte) (low | high << 4);
       }
     }
@@ -240,7 +242,14 @@ public final class TernaryMatrix {
       }
       return;
     }
-    for (int k = 0; k < cols; k++) dst[k] = (byte) code(r, k);
+    // group by group: byte j of a group holds weights j, j+32, j+64, j+96
+    int rowBase = r * (cols / 4);
+    for (int g = 0; g < cols / GROUP; g++) {
+      for (int j = 0; j < GROUP_BYTES; j++) {
+        int b = codes[rowBase + g * GROUP_BYTES + j] & 0xff;
+        for (int p = 0; p < 4; p++) dst[g * GROUP + 32 * p + j] = (byte) ((b >> (2 * p)) & 3);
+      }
+    }
   }
 
   /** The dequantised weight (r, k) including the output scale. */

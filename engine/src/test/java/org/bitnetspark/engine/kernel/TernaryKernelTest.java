@@ -224,11 +224,14 @@ class TernaryKernelTest {
     assertEquals(layout, blocks.layout());
     assertEquals(groups.residentBytes(), blocks.residentBytes(), "repacking keeps 2 bits per weight");
     byte[] unpacked = new byte[512];
+    byte[] unpackedGroups = new byte[512];
     for (int r = 0; r < 128; r++) {
       blocks.unpackRow(r, unpacked);
+      groups.unpackRow(r, unpackedGroups);
       for (int k = 0; k < 512; k++) {
         assertEquals(groups.code(r, k), blocks.code(r, k), "code " + r + "," + k);
         assertEquals(groups.code(r, k), unpacked[k], "unpacked " + r + "," + k);
+        assertEquals(groups.code(r, k), unpackedGroups[k], "unpacked from groups " + r + "," + k);
       }
     }
     TernaryMatrix ragged = randomMatrix(new SplittableRandom(12), 72, 256, 256);
