@@ -26,8 +26,10 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  * operations in the same order per segment.
  *
  * <p>Measured on an AMD EPYC (Zen 1, AVX2, in-L2 512x1536 matrix, one thread, JDK 17, the JDK's bounds checks
- * off): 1.6x the 16-bit kernel. With the JDK's checks on, every shuffle's indices are checked and it runs
- * slower than the 16-bit kernel, so {@link Kernels} turns them off where this kernel is chosen.
+ * off): 1.5-1.6x the 16-bit kernel (reading one block at a time). With the JDK's checks on, every shuffle's
+ * indices are checked and it runs slower than the 16-bit kernel, so {@link Kernels} turns them off where
+ * this kernel is chosen. In whole decode steps it gained 6-15% at one thread and nothing at two
+ * (engine/README.md, session 8), so it is off by default.
  */
 final class VectorLut128Kernel {
   private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
