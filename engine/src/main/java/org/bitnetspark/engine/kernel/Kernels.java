@@ -60,7 +60,7 @@ public final class Kernels {
   private final TernaryMatrix.Layout repackLayout;
 
   private static boolean skipJdkBoundsChecks() {
-    String byDefault = lookupWantedOrInvalid() ? "false" : "true";
+    String byDefault = lookupWanted() ? "false" : "true";
     if ("false".equalsIgnoreCase(System.getProperty(BOUNDS_CHECKS_PROPERTY, byDefault))
         && System.getProperty(JDK_OOB_CHECK_PROPERTY) == null) {
       System.setProperty(JDK_OOB_CHECK_PROPERTY, "0");
@@ -89,15 +89,6 @@ public final class Kernels {
       case "off", "false" -> false;
       default -> throw new IllegalArgumentException("-D" + LOOKUP_PROPERTY + "=" + v + " is not one of on, off");
     };
-  }
-
-  /** {@link #lookupWanted}, but true for a bad value too: {@link #create} reports that one. */
-  private static boolean lookupWantedOrInvalid() {
-    try {
-      return lookupWanted();
-    } catch (IllegalArgumentException e) {
-      return true;
-    }
   }
 
   /** The row-block layout of the lookup kernel that suits this CPU, or ROW_GROUPS where none is wanted. */

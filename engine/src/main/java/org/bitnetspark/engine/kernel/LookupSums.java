@@ -5,6 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.bitnetspark.engine.tensor.TernaryMatrix;
 
 /**
  * The lookup kernels' shared epilogue, over a block pair's sums in lane order (block A's rows, then B's;
@@ -18,10 +19,28 @@ final class LookupSums {
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
+  /** Minus a chunk's bias (128 lookups of {@link QuantizedActivations#LOOKUP_BIAS}), modulo 2^16. */
+  static final short CHUNK_BIAS = (short) -(TernaryMatrix.BLOCK_COLS / 2 * QuantizedActivations.LOOKUP_BIAS);
+
   private LookupSums() {}
 
+  /**
+   * The end of a block pair's 256-weight chunk {@code chunk}: its 16-bit sums widened into int, and where a
+   * segment (constant weight and activation scales) ends there, the int sums scaled into float.
+   */
+  static void endChunk(int chunk, short[] chunkSums, int[] isums, float[] sums, int segment, float[] d, int dOff,
+      int aBlock, float[] scales, int wBlock, int wBlocks, int blockA, int blockB, int rows) {
+    widenChunk(chunkSums, isums, 2 * rows);
+    int end = (chunk + 1) * TernaryMatrix.BLOCK_COLS;
+    if (end % segment == 0) {
+      int s = end - segment;
+      addSegment(isums, sums, d[dOff + s / aBlock], scales, (blockA * wBlocks + s / wBlock) * rows,
+          (blockB * wBlocks + s / wBlock) * rows, rows);
+    }
+  }
+
   /** {@code isums[j] += chunkSums[j]} for j < n (a multiple of 8). */
-  static void widenChunk(short[] chunkSums, int[] isums, int n) {
+  private static void widenChunk(short[] chunkSums, int[] isums, int n) {
     for (int j = 0; j < n; j += 8) {
       IntVector.fromArray(I, isums, j)
           .add((IntVector) ShortVector.fromArray(S, chunkSums, j).convertShape(VectorOperators.S2I, I, 0))
@@ -33,7 +52,7 @@ final class LookupSums {
    * {@code sums[j] += isums[j] · (da · scale_j)}, the scalar kernel's float operations, lane by lane, then
    * clears the int sums. Block A's scales start at {@code scalesA}, B's at {@code scalesB}, {@code rows} each.
    */
-  static void addSegment(int[] isums, float[] sums, float da, float[] scales, int scalesA, int scalesB, int rows) {
+  private static void addSegment(int[] isums, float[] sums, float da, float[] scales, int scalesA, int scalesB, int rows) {
     FloatVector d = FloatVector.broadcast(F, da);
     for (int j = 0; j < 2 * rows; j += 8) {
       int at = (j < rows ? scalesA : scalesB) + j % rows;

@@ -21,7 +21,7 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  * <p>Exactness: the lookups add up in byte lanes for {@value #FLUSH_STEPS} steps (eight lookups: low parts
  * at most 8·31 = 248, high parts 8·15 = 120, both unsigned), then as {@code 32·high + low} in 16-bit lanes
  * for a {@value TernaryMatrix#BLOCK_COLS}-weight chunk, less the chunk's bias ({@link
- * VectorLutKernel#CHUNK_BIAS}): the chunk's sum modulo 2^16, whose true value is within ±32512 and so held
+ * LookupSums#CHUNK_BIAS}): the chunk's sum modulo 2^16, whose true value is within ±32512 and so held
  * exactly; then in int. Results equal {@link ScalarTernaryKernel}'s bit for bit, with the same float
  * operations in the same order per segment.
  *
@@ -130,17 +130,12 @@ final class VectorLut128Kernel {
         oddB = oddB.add(l.lanewise(VectorOperators.LSHR, 8))
             .add(h.lanewise(VectorOperators.LSHR, 8 - HIGH_SHIFT).and(HIGH_BITS));
       }
-      evenA.add(VectorLutKernel.CHUNK_BIAS).intoArray(chunkSums, 0);
-      oddA.add(VectorLutKernel.CHUNK_BIAS).intoArray(chunkSums, ROWS / 2);
-      evenB.add(VectorLutKernel.CHUNK_BIAS).intoArray(chunkSums, ROWS);
-      oddB.add(VectorLutKernel.CHUNK_BIAS).intoArray(chunkSums, ROWS + ROWS / 2);
-      LookupSums.widenChunk(chunkSums, isums, 2 * ROWS);
-      int end = (chunk + 1) * TernaryMatrix.BLOCK_COLS;
-      if (end % segment == 0) {
-        int s = end - segment;
-        LookupSums.addSegment(isums, sums, d[dOff + s / aBlock], scales, (blockA * wBlocks + s / wBlock) * ROWS,
-            (blockB * wBlocks + s / wBlock) * ROWS, ROWS);
-      }
+      evenA.add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, 0);
+      oddA.add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, ROWS / 2);
+      evenB.add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, ROWS);
+      oddB.add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, ROWS + ROWS / 2);
+      LookupSums.endChunk(chunk, chunkSums, isums, sums, segment, d, dOff, aBlock, scales, wBlock, wBlocks, blockA,
+          blockB, ROWS);
     }
   }
 

@@ -34,8 +34,6 @@ final class VectorLutKernel {
   /** Block steps (four weights of each row) summed in byte lanes before widening. */
   static final int FLUSH_STEPS = 4;
   private static final int CHUNK_STEPS = TernaryMatrix.BLOCK_COLS / 4;
-  /** Minus a chunk's bias (128 lookups), modulo 2^16. */
-  static final short CHUNK_BIAS = (short) -(TernaryMatrix.BLOCK_COLS / 2 * QuantizedActivations.LOOKUP_BIAS);
 
   private VectorLutKernel() {}
 
@@ -137,18 +135,13 @@ final class VectorLutKernel {
         highEvenB = highEvenB.add(hs.and((short) 0xFF));
         highOddB = highOddB.add(hs.lanewise(VectorOperators.LSHR, 8));
       }
-      highEvenA.lanewise(VectorOperators.LSHL, 5).add(lowEvenA).add(CHUNK_BIAS).intoArray(chunkSums, 0);
-      highOddA.lanewise(VectorOperators.LSHL, 5).add(lowOddA).add(CHUNK_BIAS).intoArray(chunkSums, ROWS / 2);
-      highEvenB.lanewise(VectorOperators.LSHL, 5).add(lowEvenB).add(CHUNK_BIAS).intoArray(chunkSums, ROWS);
-      highOddB.lanewise(VectorOperators.LSHL, 5).add(lowOddB).add(CHUNK_BIAS).intoArray(chunkSums, ROWS + ROWS / 2);
+      highEvenA.lanewise(VectorOperators.LSHL, 5).add(lowEvenA).add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, 0);
+      highOddA.lanewise(VectorOperators.LSHL, 5).add(lowOddA).add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, ROWS / 2);
+      highEvenB.lanewise(VectorOperators.LSHL, 5).add(lowEvenB).add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, ROWS);
+      highOddB.lanewise(VectorOperators.LSHL, 5).add(lowOddB).add(LookupSums.CHUNK_BIAS).intoArray(chunkSums, ROWS + ROWS / 2);
       // widened into int sums through memory: vectors carried across this loop's branches were boxed (C2)
-      LookupSums.widenChunk(chunkSums, isums, 2 * ROWS);
-      int end = (chunk + 1) * TernaryMatrix.BLOCK_COLS;
-      if (end % segment == 0) {
-        int s = end - segment;
-        LookupSums.addSegment(isums, sums, d[dOff + s / aBlock], scales, (blockA * wBlocks + s / wBlock) * ROWS,
-            (blockB * wBlocks + s / wBlock) * ROWS, ROWS);
-      }
+      LookupSums.endChunk(chunk, chunkSums, isums, sums, segment, d, dOff, aBlock, scales, wBlock, wBlocks, blockA,
+          blockB, ROWS);
     }
   }
 
