@@ -31,6 +31,8 @@ public final class Kernels {
   public static final String PROPERTY = "bitnet.kernel";
   public static final String BOUNDS_CHECKS_PROPERTY = "bitnet.kernel.boundsChecks";
   public static final String LOOKUP_PROPERTY = "bitnet.kernel.lookup";
+  /** {@code on} (default) or {@code off}: batches by {@link VectorBatchLookupKernel}, for A/B measurements. */
+  public static final String BATCH_LOOKUP_PROPERTY = "bitnet.kernel.batchLookup";
   private static final String JDK_OOB_CHECK_PROPERTY = "jdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK";
   /** Set before {@link #VECTOR_AVAILABLE} probes the Vector API: the JDK reads it once, at class init. */
   private static final boolean JDK_CHECKS_SKIPPED = skipJdkBoundsChecks();
@@ -83,11 +85,16 @@ public final class Kernels {
    * API class is touched.
    */
   private static boolean lookupWanted() {
-    String v = System.getProperty(LOOKUP_PROPERTY, "off").trim().toLowerCase(Locale.ROOT);
+    return onOff(LOOKUP_PROPERTY, false);
+  }
+
+  /** A switch property: on/true or off/false; anything else fails, naming the property. */
+  static boolean onOff(String property, boolean byDefault) {
+    String v = System.getProperty(property, byDefault ? "on" : "off").trim().toLowerCase(Locale.ROOT);
     return switch (v) {
       case "on", "true" -> true;
       case "off", "false" -> false;
-      default -> throw new IllegalArgumentException("-D" + LOOKUP_PROPERTY + "=" + v + " is not one of on, off");
+      default -> throw new IllegalArgumentException("-D" + property + "=" + v + " is not one of on, off");
     };
   }
 

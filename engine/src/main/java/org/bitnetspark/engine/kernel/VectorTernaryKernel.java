@@ -46,6 +46,9 @@ final class VectorTernaryKernel implements TernaryKernel {
   private static final int TILE = 4;
   private static final int NATURAL_FLUSH_GROUPS = 8;
 
+  /** Batches of {@value VectorBatchLookupKernel#MIN_VECTORS} or more by {@link VectorBatchLookupKernel}. */
+  private static final boolean BATCH_LOOKUP = Kernels.onOff(Kernels.BATCH_LOOKUP_PROPERTY, true);
+
   private final ScalarTernaryKernel scalar = new ScalarTernaryKernel();
 
   @Override
@@ -71,8 +74,14 @@ final class VectorTernaryKernel implements TernaryKernel {
     checkRanges(w, x, out, rowStart, rowEnd);
     if (x.batch == 1) {
       single(w.codes(), x.q16Lanes, x.d, w.scales(), new Layout(w, x), 0, out, rowStart, rowEnd);
+    } else if (BATCH_LOOKUP && x.batch >= VectorBatchLookupKernel.MIN_VECTORS && VectorBatchLookupKernel.fits(w, x)) {
+      // whole passes of the lookup kernel; a last pass too short to fill its lanes multiplies instead
+      int rest = x.batch % VectorBatchLookupKernel.LANES;
+      int tabled = rest < VectorBatchLookupKernel.MIN_VECTORS ? x.batch - rest : x.batch;
+      VectorBatchLookupKernel.matmul(w, x, out, rowStart, rowEnd, 0, tabled);
+      if (tabled < x.batch) batched(w, x, out, rowStart, rowEnd, tabled);
     } else {
-      batched(w, x, out, rowStart, rowEnd);
+      batched(w, x, out, rowStart, rowEnd, 0);
     }
   }
 
@@ -80,7 +89,8 @@ final class VectorTernaryKernel implements TernaryKernel {
    * Two or more activation vectors: per row, four vectors at a time share each decoded weight vector
    * (natural order, {@link QuantizedActivations#q16}); the rest one at a time.
    */
-  private static void batched(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd) {
+  private static void batched(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd,
+      int firstVector) {
     short[] q = x.q16;
     Layout l = new Layout(w, x);
     byte[] codes = w.codes();
@@ -93,7 +103,7 @@ final class VectorTernaryKernel implements TernaryKernel {
     for (int r = rowStart; r < rowEnd; r++) {
       int rowBase = r * l.rowBytes;
       int rowScales = r * l.wBlocks;
-      int b = 0;
+      int b = firstVector;
       // four vectors of the batch at a time share each decoded weight vector
       for (; b + TILE <= x.batch; b += TILE) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

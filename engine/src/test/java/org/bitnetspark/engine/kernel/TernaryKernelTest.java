@@ -301,6 +301,56 @@ class TernaryKernelTest {
     }
   }
 
+  static Stream<Arguments> batchLookupShapes() {
+    // rows, cols, scale block: one 256-weight block; 128-weight segments (128-weight blocks); one scale
+    // per row over 384 columns (three 128-weight blocks summed in int) and over 1024 (four 256-weight
+    // blocks); TQ-style blocks over 2048
+    return Stream.of(Arguments.of(5, 256, 256), Arguments.of(7, 384, 128), Arguments.of(3, 384, 384),
+        Arguments.of(9, 1024, 1024), Arguments.of(6, 2048, 256));
+  }
+
+  /**
+   * The batch lookup kernel ({@link VectorBatchLookupKernel}) against the scalar kernel, bit for bit: batches
+   * of 4 (one pass, twelve idle lanes), 16 (one full pass), 21 (a full pass and a padded one) and 35 (two
+   * full passes, the last three vectors by the multiply kernel); Gaussian and extreme (every q = ±127)
+   * activations, both activation schemes, and rows split in two ranges as threads call it.
+   */
+  @ParameterizedTest(name = "{0}x{1}, scale block {2}")
+  @MethodSource("batchLookupShapes")
+  void batchLookupKernelEqualsScalarExactly(int rows, int cols, int scaleBlock) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    TernaryKernel vector = Kernels.create(Kernels.Choice.VECTOR).ternary();
+    TernaryKernel scalar = new ScalarTernaryKernel();
+    SplittableRandom r = new SplittableRandom(rows * 977L + cols + scaleBlock);
+    TernaryMatrix m = randomMatrix(r, rows, cols, scaleBlock);
+    int most = 35;
+    float[] gaussian = new float[most * cols];
+    float[] extreme = new float[most * cols];
+    for (int i = 0; i < gaussian.length; i++) {
+      gaussian[i] = (float) r.nextGaussian();
+      extreme[i] = r.nextBoolean() ? 1f : -1f;
+    }
+    for (float[] x : new float[][] {gaussian, extreme}) {
+      for (ActivationQuant aq : new ActivationQuant[] {ActivationQuant.PER_TOKEN, ActivationQuant.Q8K}) {
+        if (aq == ActivationQuant.Q8K && cols % 256 != 0) continue;
+        for (int batch : new int[] {4, 16, 21, most}) {
+          QuantizedActivations qa = new QuantizedActivations();
+          qa.quantize(aq, x, batch, cols);
+          String what = aq + ", batch " + batch + ", " + (x == extreme ? "extreme" : "gaussian");
+          float[] expected = new float[batch * rows];
+          scalar.matmul(m, qa, expected, 0, rows);
+          float[] tabled = new float[batch * rows];
+          vector.matmul(m, qa, tabled, 0, rows);
+          assertArrayEquals(expected, tabled, "batch lookup vs scalar, " + what);
+          float[] split = new float[batch * rows];
+          vector.matmul(m, qa, split, 0, rows / 2);
+          vector.matmul(m, qa, split, rows / 2, rows);
+          assertArrayEquals(expected, split, "batch lookup in two ranges, " + what);
+        }
+      }
+    }
+  }
+
   /**
    * Hand-computed extremes through the byte and 16-bit lanes: all weights +1 (or -1) against q = ±127
    * everywhere sums to ±127·cols exactly, the largest a 256-column chunk can reach (32512); a lane that
