@@ -12,6 +12,9 @@ import org.bitnetspark.engine.kernel.Linear;
  * every row. Holds its buffers ("the wave of activations"); one instance per thread of control.
  */
 public final class ForwardPass implements Forward {
+  /** Per thread, reused across layers and steps: it grows to the longest context the thread has seen. */
+  private static final ThreadLocal<DecodedHead> DECODED_HEAD = ThreadLocal.withInitial(DecodedHead::new);
+
   private final BitNetModel model;
   private final ModelConfig c;
   private final ModelPart part;
@@ -160,8 +163,10 @@ public final class ForwardPass implements Forward {
     // long rows, so a prefill's triangle of work splits evenly
     int heads = z.qWidth / hd;
     compute.parallel().forRows(heads * n, 2, (start, end) -> {
-      float[] kv = new float[hd];
-      float[] scores = new float[maxPosition(batch) + 1];
+      int positions = maxPosition(batch) + 1;
+      float[] scores = new float[positions];
+      DecodedHead kv = DECODED_HEAD.get();
+      kv.start(positions, hd);
       for (int item = start; item < end; item++) {
         int i = item % n;
         attention(l, batch.cache(i), batch.position(i), i, item / n, scores, kv);
@@ -226,28 +231,78 @@ public final class ForwardPass implements Forward {
   }
 
   /**
+   * One kv head of one cache and layer as floats, decoded once for all the query rows that read it: a
+   * prefill's rows all read the same cache, and converting each key and value again for every row cost
+   * more than the products (F16 cache). Positions are decoded as far as a row needs them. Keys are stored
+   * transposed ({@code keys[i*capacity + t]}), so that a query's products with all keys are one loop over
+   * positions per dimension, which C2 vectorises; values as they come ({@code values[t*hd + i]}).
+   */
+  private static final class DecodedHead {
+    float[] keys = new float[0];
+    float[] values = new float[0];
+    private float[] key = new float[0];
+    int capacity;
+    private KvCache cache;
+    private int layer;
+    private int kvOff;
+    private int decoded;
+
+    /** Empty, with room for {@code positions} of a head. */
+    void start(int positions, int hd) {
+      if (keys.length < positions * hd) {
+        keys = new float[positions * hd];
+        values = new float[positions * hd];
+      }
+      if (key.length < hd) key = new float[hd];
+      capacity = keys.length / hd;
+      cache = null;
+    }
+
+    /** Positions 0..pos of the given head readable in {@link #keys} and {@link #values}. */
+    void read(KvCache cache, int layer, int kvOff, int pos, int hd, HalfDecoder half) {
+      if (cache != this.cache || layer != this.layer || kvOff != this.kvOff) {
+        this.cache = cache;
+        this.layer = layer;
+        this.kvOff = kvOff;
+        decoded = 0;
+      }
+      for (; decoded <= pos; decoded++) {
+        cache.readKey(layer, decoded, kvOff, hd, key, 0, half);
+        for (int i = 0; i < hd; i++) keys[i * capacity + decoded] = key[i];
+        cache.readValue(layer, decoded, kvOff, hd, values, decoded * hd, half);
+      }
+    }
+  }
+
+  /**
    * Causal softmax attention of row i over positions 0..pos of its cache, for query head {@code h} of this
    * part; GQA maps each query head to its kv head. Threads run different (head, row) pairs, each with its
-   * own {@code scores} and {@code kv} scratch. Each key and value is read as floats (an F16 cache converts
-   * it with the vector kernels); the query-key products are summed in index order, as before: the kernels'
-   * four-chain dot product moved one greedy token of the tq2_0 reference (margin 0.08: a reordered sum
-   * flips an activation's int8 rounding downstream) and the mean NLL by 2e-3.
+   * own {@code scores} and decoded head. Each query-key product is summed in index order (over the
+   * dimensions, for all positions at once: every score is still its own sum in that order): the kernels'
+   * four-chain dot product, which reorders a sum, moved one greedy token of the tq2_0 reference (margin 0.08:
+   * a reordered sum flips an activation's int8 rounding downstream) and the mean NLL by 2e-3.
    */
-  private void attention(int l, KvCache cache, int pos, int row, int h, float[] scores, float[] kv) {
+  private void attention(int l, KvCache cache, int pos, int row, int h, float[] scores, DecodedHead kv) {
     int hd = c.headDim();
     int group = c.heads() / c.kvHeads();
     float scale = (float) (1.0 / Math.sqrt(hd));
-    HalfDecoder half = compute.halfDecoder();
     int qOff = row * shapes.qWidth + h * hd;
     int kvOff = ((part.heads().start() + h) / group - part.kvHeads().start()) * hd;
+    kv.read(cache, l, kvOff, pos, hd, compute.halfDecoder());
+    float[] keys = kv.keys;
+    float[] values = kv.values;
+    int capacity = kv.capacity;
     java.util.Arrays.fill(s.attLocal, qOff, qOff + hd, 0f);
     cache.roundQuery(s.q, qOff, hd);
+    java.util.Arrays.fill(scores, 0, pos + 1, 0f);
+    for (int i = 0; i < hd; i++) {
+      float qi = s.q[qOff + i];
+      int at = i * capacity;
+      for (int t = 0; t <= pos; t++) scores[t] += qi * keys[at + t];
+    }
     float max = Float.NEGATIVE_INFINITY;
     for (int t = 0; t <= pos; t++) {
-      cache.readKey(l, t, kvOff, hd, kv, half);
-      float score = 0;
-      for (int i = 0; i < hd; i++) score += s.q[qOff + i] * kv[i];
-      scores[t] = score * scale;
+      scores[t] *= scale;
       max = Math.max(max, scores[t]);
     }
     double sum = 0;
@@ -257,9 +312,8 @@ public final class ForwardPass implements Forward {
     }
     float inv = (float) (1.0 / sum);
     for (int t = 0; t <= pos; t++) {
-      cache.readValue(l, t, kvOff, hd, kv, half);
       float weight = cache.roundWeight(scores[t] * inv);
-      for (int i = 0; i < hd; i++) s.attLocal[qOff + i] += weight * kv[i];
+      for (int i = 0; i < hd; i++) s.attLocal[qOff + i] += weight * values[t * hd + i];
     }
   }
 

@@ -96,11 +96,14 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
 
   abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
 
-  /** key[pos][off .. off+n) of {@code layer} as floats into {@code dst[0, n)}; F16 converts with {@code half}. */
-  abstract void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half);
+  /**
+   * key[pos][off .. off+n) of {@code layer} as floats into {@code dst[dstOff, dstOff+n)}; F16 converts with
+   * {@code half}.
+   */
+  abstract void readKey(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half);
 
-  /** value[pos][off .. off+n) of {@code layer} as floats into {@code dst[0, n)}; F16 converts with {@code half}. */
-  abstract void readValue(int layer, int pos, int off, int n, float[] dst, HalfDecoder half);
+  /** value[pos][off .. off+n) of {@code layer} as floats into {@code dst[dstOff, dstOff+n)}, as {@link #readKey}. */
+  abstract void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half);
 
   /** The query as the key product sees it. */
   abstract void roundQuery(float[] q, int off, int n);
@@ -138,13 +141,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
-      System.arraycopy(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
+    void readKey(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
+      System.arraycopy(keys, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
     }
 
     @Override
-    void readValue(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
-      System.arraycopy(values, (layer * capacity + pos) * kvDim + off, dst, 0, n);
+    void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
+      System.arraycopy(values, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
     }
 
     @Override
@@ -188,13 +191,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
-      half.decode(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
+    void readKey(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
+      half.decode(keys, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
     }
 
     @Override
-    void readValue(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
-      half.decode(values, (layer * capacity + pos) * kvDim + off, dst, 0, n);
+    void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
+      half.decode(values, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
     }
 
     @Override
