@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * elsewhere. Where a lookup kernel is on, the JDK's per-access bounds checks are off unless {@code
  * -Dbitnet.kernel.boundsChecks=true}: they check every shuffle's indices, which cost the 128-bit kernel
  * more than it gains. Measured trade-offs: engine/README.md "Performance".
+ *
+ * <p>{@code -Dbitnet.kernel.batchLookup=off} (on by default) sends batches back to the multiply kernel
+ * instead of {@link VectorBatchLookupKernel}: for A/B measurements only, the results are the same bit for bit.
  */
 public final class Kernels {
   private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);

@@ -36,8 +36,12 @@ final class VectorBatchLookupKernel {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
   /** Vectors of the batch per pass: the short lanes of a 256-bit vector. */
   static final int LANES = 16;
-  /** Fewer vectors than this in a pass leave too many lanes idle: the multiply kernel is faster. */
-  static final int MIN_VECTORS = 4;
+  /**
+   * Fewer vectors than this in a pass leave too many lanes idle: the multiply kernel is faster. A pass costs
+   * the same whatever its lanes hold; on the 700M shape four vectors ran at 0.7-0.8x batch 1's throughput,
+   * and the break-even is about eight (see engine/README.md, session 9).
+   */
+  static final int MIN_VECTORS = 8;
   private static final int ENTRIES = 81;
   /** Shorts per code byte position in a table: 81 entries of 16 lanes. */
   private static final int POSITION_STRIDE = ENTRIES * LANES;

@@ -311,9 +311,10 @@ class TernaryKernelTest {
 
   /**
    * The batch lookup kernel ({@link VectorBatchLookupKernel}) against the scalar kernel, bit for bit: batches
-   * of 4 (one pass, twelve idle lanes), 16 (one full pass), 21 (a full pass and a padded one) and 35 (two
-   * full passes, the last three vectors by the multiply kernel); Gaussian and extreme (every q = ±127)
-   * activations, both activation schemes, and rows split in two ranges as threads call it.
+   * of 8 (one pass, eight idle lanes), 16 (one full pass), 21 (a full pass, the last five vectors by the
+   * multiply kernel), 26 (a full pass and a padded one) and 35 (two full passes and three multiplied);
+   * Gaussian and extreme (every q = ±127) activations, both activation schemes, and rows split in two
+   * ranges as threads call it.
    */
   @ParameterizedTest(name = "{0}x{1}, scale block {2}")
   @MethodSource("batchLookupShapes")
@@ -333,7 +334,7 @@ class TernaryKernelTest {
     for (float[] x : new float[][] {gaussian, extreme}) {
       for (ActivationQuant aq : new ActivationQuant[] {ActivationQuant.PER_TOKEN, ActivationQuant.Q8K}) {
         if (aq == ActivationQuant.Q8K && cols % 256 != 0) continue;
-        for (int batch : new int[] {4, 16, 21, most}) {
+        for (int batch : new int[] {8, 16, 21, 26, most}) {
           QuantizedActivations qa = new QuantizedActivations();
           qa.quantize(aq, x, batch, cols);
           String what = aq + ", batch " + batch + ", " + (x == extreme ? "extreme" : "gaussian");
