@@ -88,10 +88,11 @@ final class VectorBatchLookupKernel {
 
   /**
    * Vectors {@code [from, to)} of the batch, every row of {@code [rowStart, rowEnd)}, in passes of up to
-   * {@value #LANES} vectors (a short last pass leaves lanes zero).
+   * {@value #LANES} vectors (a short last pass leaves lanes zero). The caller ({@link VectorTernaryKernel})
+   * has checked the ranges; the vector loads and stores here touch only this kernel's own scratch arrays,
+   * sized by it, and the matrix, activations and output are read and written element by element.
    */
   static void matmul(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd, int from, int to) {
-    checkRanges(w, x, out, rowStart, rowEnd, to);
     Scratch s = SCRATCH.get();
     s.fit(rowEnd - rowStart);
     for (int v = from; v < to; v += LANES) pass(w, x, out, rowStart, rowEnd, v, Math.min(LANES, to - v), s);
@@ -203,20 +204,6 @@ final class VectorBatchLookupKernel {
         }
         size *= 3;
       }
-    }
-  }
-
-  private static void checkRanges(TernaryMatrix w, QuantizedActivations x, float[] out, int rowStart, int rowEnd,
-      int to) {
-    if (x.cols != w.cols()) {
-      throw new IllegalArgumentException(w.name() + ": activations have " + x.cols + " columns, the matrix " + w.cols());
-    }
-    if (rowStart < 0 || rowEnd > w.rows() || rowStart > rowEnd) {
-      throw new IndexOutOfBoundsException("rows [" + rowStart + ", " + rowEnd + ") of " + w.rows());
-    }
-    if (to > x.batch || x.q.length < x.batch * w.cols() || out.length < x.batch * w.rows()
-        || w.codes().length < w.rows() * (w.cols() / 4)) {
-      throw new IndexOutOfBoundsException(w.name() + ": arrays shorter than a batch of " + x.batch + " needs");
     }
   }
 }

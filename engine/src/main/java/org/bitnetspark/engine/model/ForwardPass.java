@@ -163,13 +163,11 @@ public final class ForwardPass implements Forward {
     // long rows, so a prefill's triangle of work splits evenly
     int heads = z.qWidth / hd;
     compute.parallel().forRows(heads * n, 2, (start, end) -> {
-      int positions = maxPosition(batch) + 1;
-      float[] scores = new float[positions];
       DecodedHead kv = DECODED_HEAD.get();
-      kv.start(positions, hd);
+      kv.start(maxPosition(batch) + 1, hd);
       for (int item = start; item < end; item++) {
         int i = item % n;
-        attention(l, batch.cache(i), batch.position(i), i, item / n, scores, kv);
+        attention(l, batch.cache(i), batch.position(i), i, item / n, kv);
       }
     });
     charge(StepProfile.Stage.ATTENTION);
@@ -240,6 +238,8 @@ public final class ForwardPass implements Forward {
   private static final class DecodedHead {
     float[] keys = new float[0];
     float[] values = new float[0];
+    /** A row's attention scores, one per position. */
+    float[] scores = new float[0];
     private float[] key = new float[0];
     int capacity;
     private KvCache cache;
@@ -254,6 +254,7 @@ public final class ForwardPass implements Forward {
         values = new float[positions * hd];
       }
       if (key.length < hd) key = new float[hd];
+      if (scores.length < positions) scores = new float[positions];
       capacity = keys.length / hd;
       cache = null;
     }
@@ -267,7 +268,7 @@ public final class ForwardPass implements Forward {
         decoded = 0;
       }
       for (; decoded <= pos; decoded++) {
-        cache.readKey(layer, decoded, kvOff, hd, key, 0, half);
+        cache.readKey(layer, decoded, kvOff, hd, key, half);
         for (int i = 0; i < hd; i++) keys[i * capacity + decoded] = key[i];
         cache.readValue(layer, decoded, kvOff, hd, values, decoded * hd, half);
       }
@@ -277,12 +278,12 @@ public final class ForwardPass implements Forward {
   /**
    * Causal softmax attention of row i over positions 0..pos of its cache, for query head {@code h} of this
    * part; GQA maps each query head to its kv head. Threads run different (head, row) pairs, each with its
-   * own {@code scores} and decoded head. Each query-key product is summed in index order (over the
+   * own decoded head and scores. Each query-key product is summed in index order (over the
    * dimensions, for all positions at once: every score is still its own sum in that order): the kernels'
    * four-chain dot product, which reorders a sum, moved one greedy token of the tq2_0 reference (margin 0.08:
    * a reordered sum flips an activation's int8 rounding downstream) and the mean NLL by 2e-3.
    */
-  private void attention(int l, KvCache cache, int pos, int row, int h, float[] scores, DecodedHead kv) {
+  private void attention(int l, KvCache cache, int pos, int row, int h, DecodedHead kv) {
     int hd = c.headDim();
     int group = c.heads() / c.kvHeads();
     float scale = (float) (1.0 / Math.sqrt(hd));
@@ -291,6 +292,7 @@ public final class ForwardPass implements Forward {
     kv.read(cache, l, kvOff, pos, hd, compute.halfDecoder());
     float[] keys = kv.keys;
     float[] values = kv.values;
+    float[] scores = kv.scores;
     int capacity = kv.capacity;
     java.util.Arrays.fill(s.attLocal, qOff, qOff + hd, 0f);
     cache.roundQuery(s.q, qOff, hd);

@@ -96,13 +96,10 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
 
   abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
 
-  /**
-   * key[pos][off .. off+n) of {@code layer} as floats into {@code dst[dstOff, dstOff+n)}; F16 converts with
-   * {@code half}.
-   */
-  abstract void readKey(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half);
+  /** key[pos][off .. off+n) of {@code layer} as floats into {@code dst[0, n)}; F16 converts with {@code half}. */
+  abstract void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half);
 
-  /** value[pos][off .. off+n) of {@code layer} as floats into {@code dst[dstOff, dstOff+n)}, as {@link #readKey}. */
+  /** value[pos][off .. off+n) of {@code layer} as floats into {@code dst[dstOff, dstOff+n)}; F16 converts with {@code half}. */
   abstract void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half);
 
   /** The query as the key product sees it. */
@@ -141,8 +138,8 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void readKey(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
-      System.arraycopy(keys, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
+    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
+      System.arraycopy(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
     }
 
     @Override
@@ -191,8 +188,8 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void readKey(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
-      half.decode(keys, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
+    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
+      half.decode(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
     }
 
     @Override
