@@ -13,6 +13,16 @@ public interface FloatDot {
    */
   float dotScaledHalves(short[] halves, int hOff, float[] x, int xOff, int n);
 
+  /**
+   * A row vector times a row-major matrix: {@code out[outOff + c] = Σ_r a[aOff + r] · m[mOff + r·stride + c]}
+   * for {@code c < cols}, starting from 0 and adding the rows in order, each product rounded before it is
+   * added (Java's {@code sum += x * y}, never fused). Every output is its own ordered sum, so any
+   * implementation gives the same bits: attention's query against transposed keys, and its weights
+   * against the values.
+   */
+  void vectorTimesMatrix(float[] a, int aOff, int rows, float[] m, int mOff, int stride, int cols, float[] out,
+      int outOff);
+
   /** The reference: plain loops (the JIT cannot vectorise a float reduction: order matters). */
   FloatDot SCALAR = new FloatDot() {
     @Override
@@ -27,6 +37,17 @@ public interface FloatDot {
       float sum = 0;
       for (int i = 0; i < n; i++) sum += Float16.toFloat(halves[hOff + i]) * HalfDecoder.SCALE * x[xOff + i];
       return sum;
+    }
+
+    @Override
+    public void vectorTimesMatrix(float[] a, int aOff, int rows, float[] m, int mOff, int stride, int cols,
+        float[] out, int outOff) {
+      java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+      for (int r = 0; r < rows; r++) {
+        float ar = a[aOff + r];
+        int row = mOff + r * stride;
+        for (int c = 0; c < cols; c++) out[outOff + c] += ar * m[row + c];
+      }
     }
   };
 }

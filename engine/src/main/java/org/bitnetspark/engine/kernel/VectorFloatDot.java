@@ -87,6 +87,53 @@ final class VectorFloatDot implements FloatDot {
     return sum;
   }
 
+  /**
+   * Four vectors of columns at a time, their sums kept in registers across all rows (the plain loop loads
+   * and stores every output once per row); then single vectors, then a scalar tail. Multiply, then add:
+   * the scalar reference's rounding, lane by lane.
+   */
+  @Override
+  public void vectorTimesMatrix(float[] a, int aOff, int rows, float[] m, int mOff, int stride, int cols,
+      float[] out, int outOff) {
+    Objects.checkFromIndexSize(aOff, rows, a.length);
+    Objects.checkFromIndexSize(outOff, cols, out.length);
+    if (rows == 0 || cols == 0) {
+      java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+      return;
+    }
+    Objects.checkFromIndexSize(mOff, Math.addExact(Math.multiplyExact(rows - 1, stride), cols), m.length);
+    int c = 0;
+    for (; c + 4 * L <= cols; c += 4 * L) {
+      FloatVector acc0 = FloatVector.zero(F);
+      FloatVector acc1 = FloatVector.zero(F);
+      FloatVector acc2 = FloatVector.zero(F);
+      FloatVector acc3 = FloatVector.zero(F);
+      for (int r = 0, at = mOff + c; r < rows; r++, at += stride) {
+        FloatVector w = FloatVector.broadcast(F, a[aOff + r]);
+        acc0 = acc0.add(FloatVector.fromArray(F, m, at).mul(w));
+        acc1 = acc1.add(FloatVector.fromArray(F, m, at + L).mul(w));
+        acc2 = acc2.add(FloatVector.fromArray(F, m, at + 2 * L).mul(w));
+        acc3 = acc3.add(FloatVector.fromArray(F, m, at + 3 * L).mul(w));
+      }
+      acc0.intoArray(out, outOff + c);
+      acc1.intoArray(out, outOff + c + L);
+      acc2.intoArray(out, outOff + c + 2 * L);
+      acc3.intoArray(out, outOff + c + 3 * L);
+    }
+    for (; c + L <= cols; c += L) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int r = 0, at = mOff + c; r < rows; r++, at += stride) {
+        acc = acc.add(FloatVector.fromArray(F, m, at).mul(FloatVector.broadcast(F, a[aOff + r])));
+      }
+      acc.intoArray(out, outOff + c);
+    }
+    for (; c < cols; c++) {
+      float sum = 0;
+      for (int r = 0, at = mOff + c; r < rows; r++, at += stride) sum += a[aOff + r] * m[at];
+      out[outOff + c] = sum;
+    }
+  }
+
   /** The lanes' sum by a butterfly of swaps. */
   private static float laneSum(FloatVector acc) {
     for (VectorShuffle<Float> swap : SWAPS) acc = acc.add(acc.rearrange(swap));

@@ -1,6 +1,7 @@
 package org.bitnetspark.engine.model;
 
 import org.bitnetspark.engine.kernel.Compute;
+import org.bitnetspark.engine.kernel.FloatDot;
 import org.bitnetspark.engine.kernel.HalfDecoder;
 import org.bitnetspark.engine.kernel.Linear;
 
@@ -290,18 +291,10 @@ public final class ForwardPass implements Forward {
     int qOff = row * shapes.qWidth + h * hd;
     int kvOff = ((part.heads().start() + h) / group - part.kvHeads().start()) * hd;
     kv.read(cache, l, kvOff, pos, hd, compute.halfDecoder());
-    float[] keys = kv.keys;
-    float[] values = kv.values;
     float[] scores = kv.scores;
-    int capacity = kv.capacity;
-    java.util.Arrays.fill(s.attLocal, qOff, qOff + hd, 0f);
+    FloatDot dot = compute.floatDot();
     cache.roundQuery(s.q, qOff, hd);
-    java.util.Arrays.fill(scores, 0, pos + 1, 0f);
-    for (int i = 0; i < hd; i++) {
-      float qi = s.q[qOff + i];
-      int at = i * capacity;
-      for (int t = 0; t <= pos; t++) scores[t] += qi * keys[at + t];
-    }
+    dot.vectorTimesMatrix(s.q, qOff, hd, kv.keys, 0, kv.capacity, pos + 1, scores, 0);
     float max = Float.NEGATIVE_INFINITY;
     for (int t = 0; t <= pos; t++) {
       scores[t] *= scale;
@@ -313,10 +306,8 @@ public final class ForwardPass implements Forward {
       sum += scores[t];
     }
     float inv = (float) (1.0 / sum);
-    for (int t = 0; t <= pos; t++) {
-      float weight = cache.roundWeight(scores[t] * inv);
-      for (int i = 0; i < hd; i++) s.attLocal[qOff + i] += weight * values[t * hd + i];
-    }
+    for (int t = 0; t <= pos; t++) scores[t] = cache.roundWeight(scores[t] * inv);
+    dot.vectorTimesMatrix(scores, 0, pos + 1, kv.values, 0, hd, hd, s.attLocal, qOff);
   }
 
   private void activate(float[] gate, float[] up, int n) {

@@ -40,6 +40,37 @@ class Float16Test {
     assertEquals((short) 0x8001, Float16.fromFloat(-0x1p-24f));
   }
 
+  /**
+   * The direct rounding equals converting to a half and back, bit for bit: at and beside every half, at
+   * and beside every midpoint between neighbouring halves (the ties), and across all floats in steps.
+   */
+  @Test
+  void roundEqualsTheConversionRoundTrip() {
+    for (int h = 0; h < 1 << 15; h++) {
+      int at = Float.floatToRawIntBits(Float16.toFloat((short) h));
+      int next = Float.floatToRawIntBits(Float16.toFloat((short) (h + 1)));
+      int mid = Float.floatToRawIntBits((Float.intBitsToFloat(at) + Float.intBitsToFloat(next)) / 2);
+      for (int d = -2; d <= 2; d++) {
+        for (int bits : new int[] {at + d, mid + d}) {
+          assertRoundTrip(bits);
+          assertRoundTrip(bits | 0x80000000);
+        }
+      }
+    }
+    for (long bits = 0; bits <= 0xffffffffL; bits += 4099) assertRoundTrip((int) bits);
+  }
+
+  private static void assertRoundTrip(int bits) {
+    float f = Float.intBitsToFloat(bits);
+    float want = Float16.toFloat(Float16.fromFloat(f));
+    float got = Float16.round(f);
+    if (Float.isNaN(want)) {
+      assertEquals(true, Float.isNaN(got), "0x" + Integer.toHexString(bits));
+    } else {
+      assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "0x" + Integer.toHexString(bits));
+    }
+  }
+
   @Test
   void convertsBfloat16() {
     assertEquals(1.0f, Float16.bf16ToFloat((short) 0x3F80));

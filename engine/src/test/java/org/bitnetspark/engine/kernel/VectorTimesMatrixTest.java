@@ -1,0 +1,70 @@
+package org.bitnetspark.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link FloatDot#vectorTimesMatrix}: attention's query-key scores and its weighted sum of values. */
+class VectorTimesMatrixTest {
+
+  /** Small enough to sum by hand; the values are chosen so every product and sum is exact in float. */
+  @Test
+  void scalarSumsTheRowsByHand() {
+    float[] a = {9, 2, -1, 0.5f}; // a[0] is before the offset
+    float[] m = {
+        7, 7, 7, 7, // before the offset
+        1, 2, 3, 99, // row 0 (the 4th column is past cols)
+        -4, 0.25f, 8, 99,
+        10, 1, -2, 99};
+    float[] out = {5, 5, 5, 5, 5};
+    FloatDot.SCALAR.vectorTimesMatrix(a, 1, 3, m, 4, 4, 3, out, 1);
+    // column c: 2·m[0][c] - 1·m[1][c] + 0.5·m[2][c]
+    assertArrayEquals(new float[] {5, 2 + 4 + 5, 4 - 0.25f + 0.5f, 6 - 8 - 1, 5}, out);
+  }
+
+  /**
+   * The vector kernel gives the scalar reference's bits: each output is the same ordered sum of rounded
+   * products, so no tolerance applies. Column counts around every vector width and the four-vector
+   * block, strides wider than the columns (transposed keys), offsets, and signed zeros.
+   */
+  @Test
+  void vectorEqualsScalarBitForBit() {
+    assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    FloatDot vector = Kernels.create(Kernels.Choice.VECTOR).floatDot();
+    SplittableRandom r = new SplittableRandom(17);
+    for (int rows : new int[] {1, 2, 5, 96, 129}) {
+      for (int cols : new int[] {1, 7, 8, 9, 31, 32, 33, 40, 64, 96, 97, 128}) {
+        int stride = cols + r.nextInt(3) * 5;
+        float[] a = new float[rows + 2];
+        float[] m = new float[3 + rows * stride];
+        for (int i = 0; i < a.length; i++) a[i] = r.nextInt(10) == 0 ? -0f : (float) r.nextGaussian();
+        for (int i = 0; i < m.length; i++) m[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 4));
+        float[] want = new float[cols + 4];
+        float[] got = new float[cols + 4];
+        FloatDot.SCALAR.vectorTimesMatrix(a, 2, rows, m, 3, stride, cols, want, 4 - 1);
+        vector.vectorTimesMatrix(a, 2, rows, m, 3, stride, cols, got, 4 - 1);
+        for (int c = 0; c < want.length; c++) {
+          assertEquals(Float.floatToRawIntBits(want[c]), Float.floatToRawIntBits(got[c]),
+              "rows " + rows + ", cols " + cols + ", stride " + stride + ", column " + c);
+        }
+      }
+    }
+  }
+
+  @Test
+  void vectorKernelChecksItsRanges() {
+    assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
+    FloatDot vector = Kernels.create(Kernels.Choice.VECTOR).floatDot();
+    // the last row would read past the matrix
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.vectorTimesMatrix(new float[4], 0, 4, new float[40], 0, 10, 11, new float[11], 0));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.vectorTimesMatrix(new float[3], 0, 4, new float[40], 0, 10, 10, new float[10], 0));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.vectorTimesMatrix(new float[4], 0, 4, new float[40], 0, 10, 10, new float[12], 3));
+  }
+}
