@@ -131,7 +131,9 @@ public final class DenseLinear implements Linear {
         if (scaled) half.decodeScaled(halves, r * cols, w, 0, cols);
         else if (half != null) half.decode(halves, r * cols, w, 0, cols);
         else row(r, w, 0);
-        for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
+        int b = 0;
+        for (; b + 2 <= batch; b += 2) dot.dot2(w, 0, in, b * cols, (b + 1) * cols, cols, out, b * rows + r, (b + 1) * rows + r);
+        if (b < batch) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }
     });
   }

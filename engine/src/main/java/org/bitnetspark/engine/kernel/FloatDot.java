@@ -7,6 +7,12 @@ public interface FloatDot {
   float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
   /**
+   * {@code out[out0] = dot(a, aOff, b, b0, n)} and {@code out[out1] = dot(a, aOff, b, b1, n)}, each bit for
+   * bit: one row against two vectors of a batch, the row read once for both (a batch's output head).
+   */
+  void dot2(float[] a, int aOff, float[] b, int b0, int b1, int n, float[] out, int out0, int out1);
+
+  /**
    * The dot product of halves, each decoded as {@link HalfDecoder#decodeScaled} does (finite halves
    * only), with {@code x}: bit for bit what {@link #dot} gives on the decoded row, without writing the
    * row out and reading it back (one vector of a batch: a decode step's output head).
@@ -30,6 +36,12 @@ public interface FloatDot {
       float sum = 0;
       for (int i = 0; i < n; i++) sum += a[aOff + i] * b[bOff + i];
       return sum;
+    }
+
+    @Override
+    public void dot2(float[] a, int aOff, float[] b, int b0, int b1, int n, float[] out, int out0, int out1) {
+      out[out0] = dot(a, aOff, b, b0, n);
+      out[out1] = dot(a, aOff, b, b1, n);
     }
 
     @Override

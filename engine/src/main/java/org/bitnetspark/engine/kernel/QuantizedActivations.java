@@ -85,6 +85,16 @@ public final class QuantizedActivations {
    * rint(iscale*x))} and multiplier {@code 1/iscale}; an all-zero block has multiplier 0.
    */
   public void quantize(ActivationQuant mode, float[] x, int batch, int cols) {
+    quantize(mode, x, batch, cols, null);
+  }
+
+  /**
+   * {@link #quantize(ActivationQuant, float[], int, int)} with the rows of a batch split across
+   * {@code parallel}'s threads (null: this thread). Each row's scale, codes and widened codes are its own,
+   * so the result does not depend on the split; a prefill's 128 rows were a serial stretch of every
+   * projection at two threads.
+   */
+  void quantize(ActivationQuant mode, float[] x, int batch, int cols, ParallelRows parallel) {
     if (mode == ActivationQuant.NONE) throw new IllegalArgumentException("NONE has no quantised form");
     int block = mode == ActivationQuant.Q8K ? 256 : cols;
     if (cols % block != 0) {
@@ -95,25 +105,26 @@ public final class QuantizedActivations {
     this.cols = cols;
     this.blockSize = block;
     this.lookupReady = false;
-    int blocks = cols / block;
     if (q.length < batch * cols) {
       q = new byte[batch * cols];
       q16 = new short[batch * cols];
       q16Lanes = new short[batch * cols];
     }
-    if (d.length < batch * blocks) d = new float[batch * blocks];
-    for (int b = 0; b < batch; b++) {
-      for (int k = 0; k < blocks; k++) {
-        int start = b * cols + k * block;
-        d[b * blocks + k] = mode == ActivationQuant.Q8K ? q8k(x, start, block) : perToken(x, start, block);
-      }
-    }
+    if (d.length < batch * (cols / block)) d = new float[batch * (cols / block)];
     if (batch > 1) {
-      for (int i = 0; i < batch * cols; i++) q16[i] = q[i];
-      // a widened half-group lane holds the codes of weights j, j+32, j+64, j+96
-      for (int b = 0; b < batch; b++) telescope(q16, b * cols, b * cols + cols - cols % TernaryMatrix.GROUP, 32);
+      ParallelRows.RowTask rows = (from, to) -> {
+        for (int b = from; b < to; b++) {
+          quantizeRow(mode, x, b);
+          for (int i = b * cols; i < (b + 1) * cols; i++) q16[i] = q[i];
+          // a widened half-group lane holds the codes of weights j, j+32, j+64, j+96
+          telescope(q16, b * cols, b * cols + cols - cols % TernaryMatrix.GROUP, 32);
+        }
+      };
+      if (parallel == null) rows.run(0, batch);
+      else parallel.forRows(batch, ROWS_PER_HAND_OFF, rows);
       return;
     }
+    quantizeRow(mode, x, 0);
     int group = TernaryMatrix.GROUP;
     int k = 0;
     for (; k + group <= cols; k += group) {
@@ -122,6 +133,18 @@ public final class QuantizedActivations {
     for (; k < cols; k++) q16Lanes[k] = q[k];
     // a 16-bit code lane holds eight pairs, whose activations are 16 apart in lane order
     telescope(q16Lanes, 0, cols - cols % group, 16);
+  }
+
+  /** The fewest rows worth a hand-off: a row is a few microseconds of work, about one hand-off. */
+  private static final int ROWS_PER_HAND_OFF = 8;
+
+  /** Row b's blocks: codes into {@link #q}, multipliers into {@link #d}. */
+  private void quantizeRow(ActivationQuant mode, float[] x, int b) {
+    int blocks = cols / blockSize;
+    for (int k = 0; k < blocks; k++) {
+      int start = b * cols + k * blockSize;
+      d[b * blocks + k] = mode == ActivationQuant.Q8K ? q8k(x, start, blockSize) : perToken(x, start, blockSize);
+    }
   }
 
   /** Bytes of lookup table (each of low and high) per vector of {@code cols} values: 16 per weight pair. */

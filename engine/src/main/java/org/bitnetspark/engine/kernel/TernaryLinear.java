@@ -41,7 +41,7 @@ public final class TernaryLinear implements Linear {
       compute.parallel().forRows(w.rows(), (s, e) -> kernel.matmulFloat(w, x, batch, out, s, e));
     } else {
       QuantizedActivations qa = compute.scratch();
-      qa.quantize(compute.activationQuant(), x, batch, w.cols());
+      qa.quantize(compute.activationQuant(), x, batch, w.cols(), compute.parallel());
       prepare(w, qa, kernel);
       int unit = rowUnit(w);
       compute.parallel().forRows(w.rows() / unit, rowsPerHandOff(unit),
@@ -80,7 +80,7 @@ public final class TernaryLinear implements Linear {
    */
   static void forwardShared(TernaryLinear[] ws, float[] x, int batch, float[][] outs, Compute compute) {
     QuantizedActivations qa = compute.scratch();
-    qa.quantize(compute.activationQuant(), x, batch, ws[0].cols());
+    qa.quantize(compute.activationQuant(), x, batch, ws[0].cols(), compute.parallel());
     TernaryKernel kernel = compute.kernel();
     int unit = rowUnit(ws[0].w);
     for (TernaryLinear w : ws) {

@@ -56,6 +56,47 @@ final class VectorFloatDot implements FloatDot {
   }
 
   /**
+   * {@link #dot} for two vectors at once: each keeps its own four chains, which take the same steps as in
+   * {@link #dot}, so each sum is {@code dot}'s; every chunk of the row is loaded once for both (eight
+   * accumulators, the row chunk and a vector chunk fit AVX2's sixteen registers).
+   */
+  @Override
+  public void dot2(float[] a, int aOff, float[] b, int b0, int b1, int n, float[] out, int out0, int out1) {
+    Objects.checkFromIndexSize(aOff, n, a.length);
+    Objects.checkFromIndexSize(b0, n, b.length);
+    Objects.checkFromIndexSize(b1, n, b.length);
+    FloatVector p0 = FloatVector.zero(F);
+    FloatVector p1 = FloatVector.zero(F);
+    FloatVector p2 = FloatVector.zero(F);
+    FloatVector p3 = FloatVector.zero(F);
+    FloatVector q0 = FloatVector.zero(F);
+    FloatVector q1 = FloatVector.zero(F);
+    FloatVector q2 = FloatVector.zero(F);
+    FloatVector q3 = FloatVector.zero(F);
+    int i = 0;
+    for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
+      FloatVector w = FloatVector.fromArray(F, a, aOff + i);
+      p0 = w.fma(FloatVector.fromArray(F, b, b0 + i), p0);
+      q0 = w.fma(FloatVector.fromArray(F, b, b1 + i), q0);
+      w = FloatVector.fromArray(F, a, aOff + i + L);
+      p1 = w.fma(FloatVector.fromArray(F, b, b0 + i + L), p1);
+      q1 = w.fma(FloatVector.fromArray(F, b, b1 + i + L), q1);
+      w = FloatVector.fromArray(F, a, aOff + i + 2 * L);
+      p2 = w.fma(FloatVector.fromArray(F, b, b0 + i + 2 * L), p2);
+      q2 = w.fma(FloatVector.fromArray(F, b, b1 + i + 2 * L), q2);
+      w = FloatVector.fromArray(F, a, aOff + i + 3 * L);
+      p3 = w.fma(FloatVector.fromArray(F, b, b0 + i + 3 * L), p3);
+      q3 = w.fma(FloatVector.fromArray(F, b, b1 + i + 3 * L), q3);
+    }
+    float s0 = laneSum(p0.add(p1).add(p2.add(p3)));
+    float s1 = laneSum(q0.add(q1).add(q2.add(q3)));
+    for (int k = i; k < n; k++) s0 += a[aOff + k] * b[b0 + k];
+    for (int k = i; k < n; k++) s1 += a[aOff + k] * b[b1 + k];
+    out[out0] = s0;
+    out[out1] = s1;
+  }
+
+  /**
    * {@link #dot}'s sums, with {@code a} decoded from halves as {@link VectorHalfDecoder#decodeScaled}
    * does (sign-extended, shifted left 13, masked). One conversion site, the four chains taking turns: C2
    * inlines the conversion's deep stack of Vector API calls once, where four written-out copies sometimes

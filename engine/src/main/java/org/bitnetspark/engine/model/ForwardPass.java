@@ -148,7 +148,7 @@ public final class ForwardPass implements Forward {
     Shapes z = shapes;
     // attention: this part's query heads, and the kv heads they read
     mark();
-    RmsNorm.apply(s.x, w.attnNorm(), n, dim, c.rmsEps(), s.xb);
+    RmsNorm.apply(s.x, w.attnNorm(), n, dim, c.rmsEps(), s.xb, compute.parallel());
     charge(StepProfile.Stage.NORMS);
     Linear.forwardAll(new Linear[] {w.wq(), w.wk(), w.wv()}, s.xb, n, new float[][] {s.q, s.k, s.v}, compute);
     addBias(s.q, n, w.bq());
@@ -174,19 +174,19 @@ public final class ForwardPass implements Forward {
     charge(StepProfile.Stage.ATTENTION);
     // the sub-norm and the output projection's activation absmax need whole rows: gather them first
     float[] att = gathered(s.attLocal, n, z.qBounds, s.att);
-    if (w.attnSubNorm() != null) RmsNorm.apply(att, w.attnSubNorm(), n, dim, c.rmsEps(), att);
+    if (w.attnSubNorm() != null) RmsNorm.apply(att, w.attnSubNorm(), n, dim, c.rmsEps(), att, compute.parallel());
     charge(StepProfile.Stage.NORMS);
     project(w.wo(), att, n, s.outLocal, w.bo());
     charge(StepProfile.Stage.OUTPUT_PROJECTION);
     add(s.x, gathered(s.outLocal, n, z.dimBounds, s.out), n * dim);
     // feed-forward: this part's slice of the hidden width
-    RmsNorm.apply(s.x, w.ffnNorm(), n, dim, c.rmsEps(), s.xb);
+    RmsNorm.apply(s.x, w.ffnNorm(), n, dim, c.rmsEps(), s.xb, compute.parallel());
     charge(StepProfile.Stage.NORMS);
     Linear.forwardAll(new Linear[] {w.wGate(), w.wUp()}, s.xb, n, new float[][] {s.gateLocal, s.up}, compute);
     charge(StepProfile.Stage.FFN_GATE_UP);
     activate(s.gateLocal, s.up, n * z.ffnWidth);
     float[] gate = gathered(s.gateLocal, n, z.ffnBounds, s.gate);
-    if (w.ffnSubNorm() != null) RmsNorm.apply(gate, w.ffnSubNorm(), n, c.ffnDim(), c.rmsEps(), gate);
+    if (w.ffnSubNorm() != null) RmsNorm.apply(gate, w.ffnSubNorm(), n, c.ffnDim(), c.rmsEps(), gate, compute.parallel());
     charge(StepProfile.Stage.NORMS);
     w.wDown().forward(gate, n, s.outLocal, compute);
     charge(StepProfile.Stage.FFN_DOWN);
@@ -310,16 +310,27 @@ public final class ForwardPass implements Forward {
     dot.vectorTimesMatrix(scores, 0, pos + 1, kv.values, 0, hd, hd, s.attLocal, qOff);
   }
 
+  /**
+   * The FFN's gate activation times up, in place, in chunks across the row threads: value by value, so the
+   * split changes nothing, and a decode step's SiLU (an exp per value) was a serial stretch at two threads.
+   */
   private void activate(float[] gate, float[] up, int n) {
-    if (c.architecture().ffnActivation == Architecture.FfnActivation.SILU) {
-      for (int i = 0; i < n; i++) gate[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
-    } else {
-      for (int i = 0; i < n; i++) {
-        float r = Math.max(0f, gate[i]);
-        gate[i] = r * r * up[i];
+    boolean silu = c.architecture().ffnActivation == Architecture.FfnActivation.SILU;
+    compute.parallel().forRows((n + ACTIVATION_CHUNK - 1) / ACTIVATION_CHUNK, 2, (from, to) -> {
+      int end = Math.min(n, to * ACTIVATION_CHUNK);
+      if (silu) {
+        for (int i = from * ACTIVATION_CHUNK; i < end; i++) gate[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+      } else {
+        for (int i = from * ACTIVATION_CHUNK; i < end; i++) {
+          float r = Math.max(0f, gate[i]);
+          gate[i] = r * r * up[i];
+        }
       }
-    }
+    });
   }
+
+  /** Values per unit of {@link #activate}'s split. */
+  private static final int ACTIVATION_CHUNK = 512;
 
   private static void add(float[] x, float[] y, int n) {
     for (int i = 0; i < n; i++) x[i] += y[i];
@@ -337,7 +348,7 @@ public final class ForwardPass implements Forward {
     }
     if (rows == 0) return new float[0];
     mark();
-    RmsNorm.apply(s.xb, model.outputNorm(), rows, dim, c.rmsEps(), s.xb);
+    RmsNorm.apply(s.xb, model.outputNorm(), rows, dim, c.rmsEps(), s.xb, compute.parallel());
     Linear head = model.output();
     float[] out = new float[rows * head.rows()];
     head.forward(s.xb, rows, out, compute);

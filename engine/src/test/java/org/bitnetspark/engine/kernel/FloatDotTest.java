@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@link FloatDot#vectorTimesMatrix}: attention's query-key scores and its weighted sum of values. */
-class VectorTimesMatrixTest {
+/**
+ * {@link FloatDot}'s batch forms: {@link FloatDot#vectorTimesMatrix} (attention's query-key scores and its
+ * weighted sum of values) and {@link FloatDot#dot2} (a batch's output head).
+ */
+class FloatDotTest {
 
   /** Small enough to sum by hand; the values are chosen so every product and sum is exact in float. */
   @Test
@@ -66,5 +69,28 @@ class VectorTimesMatrixTest {
         () -> vector.vectorTimesMatrix(new float[3], 0, 4, new float[40], 0, 10, 10, new float[10], 0));
     assertThrows(IndexOutOfBoundsException.class,
         () -> vector.vectorTimesMatrix(new float[4], 0, 4, new float[40], 0, 10, 10, new float[12], 3));
+  }
+
+  /**
+   * Each of dot2's sums is dot's, bit for bit, for the vector and the scalar kernels: a row's logit must not
+   * depend on the batch it was computed in. Lengths around the 32-value rounds, so the tails run too.
+   */
+  @Test
+  void dot2GivesEachVectorItsOwnDot() {
+    java.util.List<FloatDot> kernels = new java.util.ArrayList<>(java.util.List.of(FloatDot.SCALAR));
+    if (Kernels.vectorAvailable()) kernels.add(Kernels.create(Kernels.Choice.VECTOR).floatDot());
+    SplittableRandom r = new SplittableRandom(23);
+    for (FloatDot dot : kernels) {
+      for (int n : new int[] {1, 7, 31, 32, 33, 64, 95, 1536, 2050}) {
+        float[] a = new float[n + 1];
+        float[] b = new float[3 * n + 2];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) (r.nextGaussian() * 100);
+        float[] out = new float[5];
+        dot.dot2(a, 1, b, 2 + 2 * n, 1, n, out, 3, 0);
+        assertEquals(Float.floatToRawIntBits(dot.dot(a, 1, b, 2 + 2 * n, n)), Float.floatToRawIntBits(out[3]), "n=" + n);
+        assertEquals(Float.floatToRawIntBits(dot.dot(a, 1, b, 1, n)), Float.floatToRawIntBits(out[0]), "n=" + n);
+      }
+    }
   }
 }
