@@ -71,6 +71,39 @@ class Float16Test {
     }
   }
 
+  /**
+   * On Java 20 and later the JDK's own conversion ({@code Float.floatToFloat16}) is an independent
+   * reference: every half's neighbourhood and ties, and a sweep across all floats, must give the same
+   * bits (NaN payloads aside).
+   */
+  @Test
+  void fromFloatAgreesWithTheJdkConversion() throws Throwable {
+    java.lang.invoke.MethodHandle jdk;
+    try {
+      jdk = java.lang.invoke.MethodHandles.publicLookup().findStatic(Float.class, "floatToFloat16",
+          java.lang.invoke.MethodType.methodType(short.class, float.class));
+    } catch (NoSuchMethodException e) {
+      org.junit.jupiter.api.Assumptions.abort("Float.floatToFloat16 needs Java 20 or later; the hand-checked cases above still run");
+      return;
+    }
+    for (int h = 0; h < 0x7c00; h++) {
+      int at = Float.floatToRawIntBits(Float16.toFloat((short) h));
+      int mid = Float.floatToRawIntBits((Float16.toFloat((short) h) + Float16.toFloat((short) (h + 1))) / 2);
+      for (int d = -2; d <= 2; d++) {
+        for (int bits : new int[] {at + d, mid + d, (at + d) | 0x80000000, (mid + d) | 0x80000000}) {
+          float f = Float.intBitsToFloat(bits);
+          if (Float.isNaN(f)) continue;
+          assertEquals((short) jdk.invokeExact(f), Float16.fromFloat(f), "0x" + Integer.toHexString(bits));
+        }
+      }
+    }
+    for (long b = 0; b <= 0xffffffffL; b += 1021) {
+      float f = Float.intBitsToFloat((int) b);
+      if (Float.isNaN(f)) continue;
+      assertEquals((short) jdk.invokeExact(f), Float16.fromFloat(f), "0x" + Long.toHexString(b));
+    }
+  }
+
   @Test
   void convertsBfloat16() {
     assertEquals(1.0f, Float16.bf16ToFloat((short) 0x3F80));
