@@ -155,11 +155,14 @@ public final class ForwardPass implements Forward {
     addBias(s.k, n, w.bk());
     addBias(s.v, n, w.bv());
     charge(StepProfile.Stage.QKV);
-    for (int i = 0; i < n; i++) {
-      rope.rotate(s.q, i * z.qWidth, z.qWidth / hd, batch.position(i));
-      rope.rotate(s.k, i * z.kvWidth, z.kvWidth / hd, batch.position(i));
-      batch.cache(i).store(l, batch.position(i), s.k, i * z.kvWidth, s.v, i * z.kvWidth);
-    }
+    // rows are independent here, and each writes its own cache position
+    compute.parallel().forRows(n, 8, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        rope.rotate(s.q, i * z.qWidth, z.qWidth / hd, batch.position(i));
+        rope.rotate(s.k, i * z.kvWidth, z.kvWidth / hd, batch.position(i));
+        batch.cache(i).store(l, batch.position(i), s.k, i * z.kvWidth, s.v, i * z.kvWidth);
+      }
+    });
     // (head, row) pairs, head-major: every thread gets whole heads, each head the same mix of short and
     // long rows, so a prefill's triangle of work splits evenly
     int heads = z.qWidth / hd;
