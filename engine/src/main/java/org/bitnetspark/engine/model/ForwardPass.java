@@ -236,8 +236,8 @@ public final class ForwardPass implements Forward {
    * One kv head of one cache and layer as floats, decoded once for all the query rows that read it: a
    * prefill's rows all read the same cache, and converting each key and value again for every row cost
    * more than the products (F16 cache). Positions are decoded as far as a row needs them. Keys are stored
-   * transposed ({@code keys[i*capacity + t]}), so that a query's products with all keys are one loop over
-   * positions per dimension, which C2 vectorises; values as they come ({@code values[t*hd + i]}).
+   * transposed ({@code keys[i*capacity + t]}), so that a query's scores are the query times a matrix, as the
+   * weighted sum of values is ({@code values[t*hd + i]}): {@link FloatDot#vectorTimesMatrix} for both.
    */
   private static final class DecodedHead {
     float[] keys = new float[0];
