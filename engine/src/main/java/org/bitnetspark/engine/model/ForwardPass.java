@@ -163,15 +163,14 @@ public final class ForwardPass implements Forward {
         batch.cache(i).store(l, batch.position(i), s.k, i * z.kvWidth, s.v, i * z.kvWidth);
       }
     });
-    // (head, row) pairs, head-major: every thread gets whole heads, each head the same mix of short and
-    // long rows, so a prefill's triangle of work splits evenly
-    int heads = z.qWidth / hd;
+    int heads = z.heads;
+    int[] order = attentionOrder(batch, heads);
     compute.parallel().forRows(heads * n, 2, (start, end) -> {
       DecodedHead kv = DECODED_HEAD.get();
       kv.start(maxPosition(batch) + 1, hd);
       for (int item = start; item < end; item++) {
-        int i = item % n;
-        attention(l, batch.cache(i), batch.position(i), i, item / n, kv);
+        int i = order[item] / heads;
+        attention(l, batch.cache(i), batch.position(i), i, order[item] % heads, kv);
       }
     });
     charge(StepProfile.Stage.ATTENTION);
@@ -224,6 +223,28 @@ public final class ForwardPass implements Forward {
         for (int j = 0; j < bias.length; j++) out[i * bias.length + j] += bias[j];
       }
     }
+  }
+
+  /**
+   * The (row, head) pairs, as {@code row·heads + head}, in the order attention runs them: for each run of
+   * consecutive rows that share a cache (a prompt's rows), head by head, the run's rows in order. A thread's
+   * decoded kv head then carries on from row to row of a run (a prefill decodes each position once per kv
+   * head), and the query heads of a GQA group follow each other, so a decode batch (a run per row) decodes
+   * each kv head once per row rather than once per query head. Threads take contiguous chunks: whole heads of
+   * a prefill, each the same mix of short and long rows, or whole rows of a decode batch.
+   */
+  private int[] attentionOrder(Batch batch, int heads) {
+    int[] order = s.attentionOrder;
+    int n = batch.size();
+    int k = 0;
+    for (int runStart = 0, runEnd; runStart < n; runStart = runEnd) {
+      runEnd = runStart + 1;
+      while (runEnd < n && batch.cache(runEnd) == batch.cache(runStart)) runEnd++;
+      for (int h = 0; h < heads; h++) {
+        for (int i = runStart; i < runEnd; i++) order[k++] = i * heads + h;
+      }
+    }
+    return order;
   }
 
   private static int maxPosition(Batch batch) {
@@ -373,7 +394,8 @@ public final class ForwardPass implements Forward {
    * bounds arrays hold N+1 column offsets (a whole model: {@code {0, width}}).
    */
   private static final class Shapes {
-    final int qWidth; // this part's query heads * headDim
+    final int heads; // this part's query heads
+    final int qWidth; // heads * headDim
     final int kvWidth; // this part's kv heads * headDim
     final int dimWidth; // rows of wo and wDown this part computes
     final int ffnWidth; // rows of wGate and wUp this part computes
@@ -384,7 +406,8 @@ public final class ForwardPass implements Forward {
 
     Shapes(ModelConfig c, ModelPart part) {
       int hd = c.headDim();
-      qWidth = part.heads().size() * hd;
+      heads = part.heads().size();
+      qWidth = heads * hd;
       kvWidth = part.kvHeads().size() * hd;
       dimWidth = part.dimRows().size();
       ffnWidth = part.ffnRows().size();
@@ -424,6 +447,7 @@ public final class ForwardPass implements Forward {
     final float[] gateLocal; // [n][ffnWidth]
     final float[] up; // [n][ffnWidth]
     final float[] gate; // [n][ffnDim] (a tensor shard gathers it)
+    final int[] attentionOrder; // [n * heads] this step's (row, head) pairs, in the order attention runs them
 
     RunState(Shapes z, int capacity) {
       this.capacity = capacity;
@@ -441,6 +465,7 @@ public final class ForwardPass implements Forward {
       gateLocal = new float[capacity * z.ffnWidth];
       up = new float[capacity * z.ffnWidth];
       gate = z.ffnWidth == ffn ? gateLocal : new float[capacity * ffn];
+      attentionOrder = new int[capacity * z.heads];
     }
   }
 }
