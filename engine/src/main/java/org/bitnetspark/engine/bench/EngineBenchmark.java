@@ -89,13 +89,22 @@ public final class EngineBenchmark {
    * lookup kernel's first two rounds read 18.5 tokens/s (700M, one thread) and 26.0 once warm.
    */
   private double steadyDecodeTokensPerSecond(ForwardPass forward, int batch, StepProfile profile) {
+    return steadyBest(MIN_ROUNDS, MAX_ROUNDS, profile, round -> decodeTokensPerSecond(forward, batch));
+  }
+
+  /**
+   * The best of {@code round}'s rates, repeated at least {@code minRounds} times and then until a round is
+   * within 3% of the one before (at most {@code maxRounds}); the profile describes the last round.
+   */
+  private static double steadyBest(int minRounds, int maxRounds, StepProfile profile,
+      java.util.function.IntToDoubleFunction round) {
     double previous = 0;
     double best = 0;
-    for (int round = 0; round < MAX_ROUNDS; round++) {
-      profile.reset(); // the profile describes the last round
-      double rate = decodeTokensPerSecond(forward, batch);
+    for (int r = 0; r < maxRounds; r++) {
+      profile.reset();
+      double rate = round.applyAsDouble(r);
       best = Math.max(best, rate);
-      if (round + 1 >= MIN_ROUNDS && Math.abs(rate - previous) <= 0.03 * rate) break;
+      if (r + 1 >= minRounds && Math.abs(rate - previous) <= 0.03 * rate) break;
       previous = rate;
     }
     return best;
@@ -158,21 +167,14 @@ public final class EngineBenchmark {
    * steady rate (700M, one thread). The profile describes the last round.
    */
   private double prefillTokensPerSecond(ForwardPass forward, int length, StepProfile profile) {
-    double previous = 0;
-    double best = 0;
-    for (int round = 0; round < 6; round++) {
-      profile.reset();
+    return steadyBest(3, 6, profile, round -> {
       KvCache cache = KvCache.create(KvCache.Type.F16, model.config(), length);
       Batch b = new Batch();
       for (int p = 0; p < length; p++) b.add(token(round, p), p, cache, p == length - 1);
       long start = System.nanoTime();
       forward.forward(b);
-      double rate = length / ((System.nanoTime() - start) / 1e9);
-      best = Math.max(best, rate);
-      if (round + 1 >= 3 && Math.abs(rate - previous) <= 0.03 * rate) break;
-      previous = rate;
-    }
-    return best;
+      return length / ((System.nanoTime() - start) / 1e9);
+    });
   }
 
   /** Deterministic, varied token ids. */
