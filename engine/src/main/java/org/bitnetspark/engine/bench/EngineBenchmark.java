@@ -25,12 +25,24 @@ public final class EngineBenchmark {
   private final long fileBytes;
   private final ActivationQuant activationQuant;
   private final int decodeSteps;
+  private final int context;
 
-  public EngineBenchmark(BitNetModel model, long fileBytes, ActivationQuant activationQuant, int decodeSteps) {
+  /**
+   * @param context positions already in each sequence's cache when decoding is measured: attention reads
+   *     them all every step, so its share of a step grows with the context
+   */
+  public EngineBenchmark(BitNetModel model, long fileBytes, ActivationQuant activationQuant, int decodeSteps,
+      int context) {
+    int room = model.config().contextLength() - context - 2;
+    if (context < 1 || room < 2) {
+      throw new IllegalArgumentException("--context " + context + " must be between 1 and "
+          + (model.config().contextLength() - 4) + " (the model's context length less room for decode steps)");
+    }
     this.model = model;
     this.fileBytes = fileBytes;
     this.activationQuant = activationQuant;
-    this.decodeSteps = decodeSteps;
+    this.decodeSteps = Math.max(2, Math.min(decodeSteps, room));
+    this.context = context;
   }
 
   /** All figures for one thread count, keyed as the {@code --json} output documents. */
@@ -41,8 +53,9 @@ public final class EngineBenchmark {
       long modelBytes = model.residentWeightBytes();
       ForwardPass vector = new ForwardPass(model, new Compute(Kernels.get(), parallel, activationQuant));
       StepProfile profile = new StepProfile();
+      KvCache prefix = prefill(vector, context);
       vector.profile(profile);
-      double decode = steadyDecodeTokensPerSecond(vector, 1, profile);
+      double decode = steadyDecodeTokensPerSecond(vector, 1, prefix, profile);
       Map<String, Double> decodeStages = stageFractions(profile);
       double prefill = prefillTokensPerSecond(vector, Math.min(128, model.config().contextLength() - 1), profile);
       Map<String, Double> prefillStages = stageFractions(profile);
@@ -51,6 +64,7 @@ public final class EngineBenchmark {
       out.put("transparent_huge_pages", transparentHugePages());
       out.put("bandwidth_gb_s", bandwidth / 1e9);
       out.put("model_bytes", modelBytes);
+      out.put("decode_context", context);
       out.put("decode_tokens_per_s", decode);
       out.put("decode_bandwidth_ratio", decode * modelBytes / bandwidth);
       out.put("prefill_tokens_per_s", prefill);
@@ -60,13 +74,13 @@ public final class EngineBenchmark {
       if (Kernels.vectorAvailable()) {
         ForwardPass scalar = new ForwardPass(model, new Compute(Kernels.create(Kernels.Choice.SCALAR), parallel,
             activationQuant));
-        out.put("vector_over_scalar", decode / steadyDecodeTokensPerSecond(scalar, 1, new StepProfile()));
+        out.put("vector_over_scalar", decode / steadyDecodeTokensPerSecond(scalar, 1, prefix, new StepProfile()));
       }
       Map<String, Double> speedup = new LinkedHashMap<>();
       Map<String, Double> throughput = new LinkedHashMap<>();
       Map<String, Map<String, Double>> batchStages = new LinkedHashMap<>();
       for (int b : batchSizes) {
-        double tps = steadyDecodeTokensPerSecond(vector, b, profile);
+        double tps = steadyDecodeTokensPerSecond(vector, b, prefix, profile);
         throughput.put(String.valueOf(b), tps);
         speedup.put(String.valueOf(b), tps / decode);
         batchStages.put(String.valueOf(b), stageFractions(profile));
@@ -88,8 +102,8 @@ public final class EngineBenchmark {
    * batch-4 warm-up). A large kernel first runs on-stack-replaced code that can be steady and slow: the
    * lookup kernel's first two rounds read 18.5 tokens/s (700M, one thread) and 26.0 once warm.
    */
-  private double steadyDecodeTokensPerSecond(ForwardPass forward, int batch, StepProfile profile) {
-    return steadyBest(MIN_ROUNDS, MAX_ROUNDS, profile, round -> decodeTokensPerSecond(forward, batch));
+  private double steadyDecodeTokensPerSecond(ForwardPass forward, int batch, KvCache prefix, StepProfile profile) {
+    return steadyBest(MIN_ROUNDS, MAX_ROUNDS, profile, round -> decodeTokensPerSecond(forward, batch, prefix));
   }
 
   /**
@@ -136,22 +150,33 @@ public final class EngineBenchmark {
     return out;
   }
 
-  /** Tokens per second of {@code batch} sequences decoding together (one token each per step). */
-  double decodeTokensPerSecond(ForwardPass forward, int batch) {
-    int prompt = 4;
-    int steps = Math.max(2, Math.min(decodeSteps, model.config().contextLength() - prompt - 1));
-    List<KvCache> caches = new ArrayList<>(batch);
+  /**
+   * One prompt of {@code length} tokens, prefilled once per thread count: every decode measurement starts
+   * its sequences from a copy, so that a long context costs one prefill, not one per sequence and round.
+   */
+  private KvCache prefill(ForwardPass forward, int length) {
+    KvCache cache = KvCache.create(KvCache.Type.F16, model.config(), length);
     Batch b = new Batch();
+    for (int p = 0; p < length; p++) b.add(token(0, p), p, cache, p == length - 1);
+    forward.forward(b);
+    return cache;
+  }
+
+  /**
+   * Tokens per second of {@code batch} sequences decoding together (one token each per step), each from a
+   * copy of {@code prefix} (the sequences then decode different tokens).
+   */
+  double decodeTokensPerSecond(ForwardPass forward, int batch, KvCache prefix) {
+    List<KvCache> caches = new ArrayList<>(batch);
     for (int s = 0; s < batch; s++) {
-      KvCache cache = KvCache.create(KvCache.Type.F16, model.config(), prompt + steps + 1);
+      KvCache cache = KvCache.create(KvCache.Type.F16, model.config(), context + decodeSteps + 1);
+      cache.copyPrefixFrom(prefix, context);
       caches.add(cache);
-      for (int p = 0; p < prompt; p++) b.add(token(s, p), p, cache, p == prompt - 1);
     }
-    forward.forward(b); // prefill, not timed
-    step(forward, caches, prompt); // warm-up step, not timed
+    step(forward, caches, context); // warm-up step, not timed
     long start = System.nanoTime();
-    for (int t = 1; t < steps; t++) step(forward, caches, prompt + t);
-    return (double) batch * (steps - 1) / ((System.nanoTime() - start) / 1e9);
+    for (int t = 1; t < decodeSteps; t++) step(forward, caches, context + t);
+    return (double) batch * (decodeSteps - 1) / ((System.nanoTime() - start) / 1e9);
   }
 
   private void step(ForwardPass forward, List<KvCache> caches, int position) {

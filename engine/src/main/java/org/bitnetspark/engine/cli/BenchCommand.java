@@ -57,6 +57,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--steps", paramLabel = "N", defaultValue = "16", description = "Decode steps per measurement (default: ${DEFAULT-VALUE}).")
   int steps;
 
+  @Option(names = "--context", paramLabel = "N", defaultValue = "4",
+      description = "Positions already in each sequence's KV cache when decoding is measured, at batch 1 and "
+          + "batched; attention reads them all every step, so long contexts measure it (default: ${DEFAULT-VALUE}).")
+  int context;
+
   @Option(names = "--json", description = "Print one JSON object (a list of them for several thread counts).")
   boolean json;
 
@@ -82,15 +87,15 @@ final class BenchCommand implements Callable<Integer> {
         fileBytes = source.size();
       }
       BitNetModel m = ModelLoader.load(location);
-      EngineBenchmark bench = new EngineBenchmark(m, fileBytes, aq, steps);
+      EngineBenchmark bench = new EngineBenchmark(m, fileBytes, aq, steps, context);
       List<Map<String, Object>> results = new ArrayList<>();
       PrintWriter err = spec.commandLine().getErr();
       for (int t : threads) {
         Map<String, Object> r = bench.run(t, batches);
         results.add(r);
-        err.printf("threads %d: bandwidth %.1f GB/s; decode %.2f tokens/s = %.2f of bandwidth (%,d bytes/token); "
+        err.printf("threads %d: bandwidth %.1f GB/s; decode (context %d) %.2f tokens/s = %.2f of bandwidth (%,d bytes/token); "
             + "prefill %.1f tokens/s (%.2fx decode); vector/scalar %.2fx; batch speedup %s; resident/file %.2f%n", t,
-            r.get("bandwidth_gb_s"), r.get("decode_tokens_per_s"), r.get("decode_bandwidth_ratio"), r.get("model_bytes"),
+            r.get("bandwidth_gb_s"), r.get("decode_context"), r.get("decode_tokens_per_s"), r.get("decode_bandwidth_ratio"), r.get("model_bytes"),
             r.get("prefill_tokens_per_s"), r.get("prefill_over_decode"), r.getOrDefault("vector_over_scalar", Double.NaN),
             r.get("batch_speedup"), r.get("resident_over_file"));
         err.printf("  decode step time by stage: %s%s%n", r.get("decode_stage_fractions"),

@@ -110,7 +110,7 @@ public final class DenseLinear implements Linear {
     if (info.type() == GgmlType.F16 || info.type() == GgmlType.BF16) {
       input = new float[batch * cols];
       boolean f16 = info.type() == GgmlType.F16;
-      float scale = f16 && finiteHalves() ? 1 / HalfDecoder.SCALE : 1f;
+      float scale = f16 && finiteHalves() ? HalfDecoder.UNSCALE : 1f;
       for (int i = 0; i < input.length; i++) {
         input[i] = f16 ? Float16.round(x[i]) * scale : Float16.bf16ToFloat(Float16.floatToBf16(x[i]));
       }

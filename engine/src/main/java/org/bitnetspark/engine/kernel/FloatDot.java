@@ -29,6 +29,16 @@ public interface FloatDot {
   void vectorTimesMatrix(float[] a, int aOff, int rows, float[] m, int mOff, int stride, int cols, float[] out,
       int outOff);
 
+  /**
+   * {@link #vectorTimesMatrix} over a matrix of halves, each taken at its exact value: the bits of decoding
+   * the matrix and calling {@code vectorTimesMatrix}, without writing the floats out and reading them back
+   * (attention straight from an F16 KV cache). For finite halves and {@code |a| <= 65504} (the F16 cache
+   * rounds the query and the attention weights to halves): the vector kernel multiplies {@code a·2^112} by
+   * the halves' scaled bits ({@link HalfDecoder#decodeScaled}), the same real products.
+   */
+  void vectorTimesHalfMatrix(float[] a, int aOff, int rows, short[] m, int mOff, int stride, int cols, float[] out,
+      int outOff);
+
   /** The reference: plain loops (the JIT cannot vectorise a float reduction: order matters). */
   FloatDot SCALAR = new FloatDot() {
     @Override
@@ -59,6 +69,17 @@ public interface FloatDot {
         float ar = a[aOff + r];
         int row = mOff + r * stride;
         for (int c = 0; c < cols; c++) out[outOff + c] += ar * m[row + c];
+      }
+    }
+
+    @Override
+    public void vectorTimesHalfMatrix(float[] a, int aOff, int rows, short[] m, int mOff, int stride, int cols,
+        float[] out, int outOff) {
+      java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+      for (int r = 0; r < rows; r++) {
+        float ar = a[aOff + r];
+        int row = mOff + r * stride;
+        for (int c = 0; c < cols; c++) out[outOff + c] += ar * Float16.toFloat(m[row + c]);
       }
     }
   };

@@ -10,6 +10,9 @@ public interface HalfDecoder {
   /** 2^-112: a finite half times this is a float whose bits are the half's, moved into place. */
   float SCALE = 0x1p-112f;
 
+  /** 2^112, which undoes {@link #SCALE}: exact for every finite half's scaled value. */
+  float UNSCALE = 0x1p112f;
+
   void decode(short[] src, int index, float[] dst, int dstOffset, int n);
 
   /**

@@ -136,13 +136,7 @@ final class VectorFloatDot implements FloatDot {
   @Override
   public void vectorTimesMatrix(float[] a, int aOff, int rows, float[] m, int mOff, int stride, int cols,
       float[] out, int outOff) {
-    Objects.checkFromIndexSize(aOff, rows, a.length);
-    Objects.checkFromIndexSize(outOff, cols, out.length);
-    if (rows == 0 || cols == 0) {
-      java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
-      return;
-    }
-    Objects.checkFromIndexSize(mOff, Math.addExact(Math.multiplyExact(rows - 1, stride), cols), m.length);
+    if (!checkProduct(a, aOff, rows, m.length, mOff, stride, cols, out, outOff)) return;
     int c = 0;
     for (; c + 4 * L <= cols; c += 4 * L) {
       FloatVector acc0 = FloatVector.zero(F);
@@ -173,6 +167,57 @@ final class VectorFloatDot implements FloatDot {
       for (int r = 0, at = mOff + c; r < rows; r++, at += stride) sum += a[aOff + r] * m[at];
       out[outOff + c] = sum;
     }
+  }
+
+  /**
+   * Two vectors of columns at a time, their sums in registers across all rows; each half widened, shifted
+   * and masked to its value times 2^-112, times the row's {@code a·2^112}; then a scalar tail. Two conversion
+   * sites, not four: each inlines a deep stack of Vector API methods, and past C2's inlining budget the rest
+   * of a method runs the API's Java fallback.
+   */
+  @Override
+  public void vectorTimesHalfMatrix(float[] a, int aOff, int rows, short[] m, int mOff, int stride, int cols,
+      float[] out, int outOff) {
+    if (!checkProduct(a, aOff, rows, m.length, mOff, stride, cols, out, outOff)) return;
+    int c = 0;
+    for (; c + 2 * L <= cols; c += 2 * L) {
+      FloatVector acc0 = FloatVector.zero(F);
+      FloatVector acc1 = FloatVector.zero(F);
+      for (int r = 0, at = mOff + c; r < rows; r++, at += stride) {
+        FloatVector w = FloatVector.broadcast(F, a[aOff + r] * HalfDecoder.UNSCALE);
+        acc0 = acc0.add(scaledHalves(m, at).mul(w));
+        acc1 = acc1.add(scaledHalves(m, at + L).mul(w));
+      }
+      acc0.intoArray(out, outOff + c);
+      acc1.intoArray(out, outOff + c + L);
+    }
+    for (; c < cols; c++) {
+      float sum = 0;
+      for (int r = 0, at = mOff + c; r < rows; r++, at += stride) sum += a[aOff + r] * Float16.toFloat(m[at]);
+      out[outOff + c] = sum;
+    }
+  }
+
+  /**
+   * The ranges a vector-times-matrix call reads and writes, checked once (for when the JDK's per-access checks
+   * are off); false, with the output zeroed, when there are no rows or no columns.
+   */
+  private static boolean checkProduct(float[] a, int aOff, int rows, int matrixLength, int mOff, int stride, int cols,
+      float[] out, int outOff) {
+    Objects.checkFromIndexSize(aOff, rows, a.length);
+    Objects.checkFromIndexSize(outOff, cols, out.length);
+    if (rows == 0 || cols == 0) {
+      java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+      return false;
+    }
+    Objects.checkFromIndexSize(mOff, Math.addExact(Math.multiplyExact(rows - 1, stride), cols), matrixLength);
+    return true;
+  }
+
+  /** Eight halves as their values times 2^-112 ({@link HalfDecoder#decodeScaled}). */
+  private static FloatVector scaledHalves(short[] h, int at) {
+    return ((IntVector) ShortVector.fromArray(H, h, at).convertShape(VectorOperators.S2I, I, 0))
+        .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
   }
 
   /** The lanes' sum by a butterfly of swaps. */

@@ -231,7 +231,8 @@ public final class ForwardPass implements Forward {
    * decoded kv head then carries on from row to row of a run (a prefill decodes each position once per kv
    * head), and the query heads of a GQA group follow each other, so a decode batch (a run per row) decodes
    * each kv head once per row rather than once per query head. Threads take contiguous chunks: whole heads of
-   * a prefill, each the same mix of short and long rows, or whole rows of a decode batch.
+   * a prefill, each the same mix of short and long rows, or whole rows of a decode batch. Also notes each run's
+   * last position ({@code runLast}), so that a thread decodes a prefill's positions in one pass per kv head.
    */
   private int[] attentionOrder(Batch batch, int heads) {
     int[] order = s.attentionOrder;
@@ -240,6 +241,12 @@ public final class ForwardPass implements Forward {
     for (int runStart = 0, runEnd; runStart < n; runStart = runEnd) {
       runEnd = runStart + 1;
       while (runEnd < n && batch.cache(runEnd) == batch.cache(runStart)) runEnd++;
+      int last = 0;
+      for (int i = runStart; i < runEnd; i++) last = Math.max(last, batch.position(i));
+      for (int i = runStart; i < runEnd; i++) {
+        s.runLast[i] = last;
+        s.runShared[i] = runEnd - runStart > 1;
+      }
       for (int h = 0; h < heads; h++) {
         for (int i = runStart; i < runEnd; i++) order[k++] = i * heads + h;
       }
@@ -256,16 +263,17 @@ public final class ForwardPass implements Forward {
   /**
    * One kv head of one cache and layer as floats, decoded once for all the query rows that read it: a
    * prefill's rows all read the same cache, and converting each key and value again for every row cost
-   * more than the products (F16 cache). Positions are decoded as far as a row needs them. Keys are stored
-   * transposed ({@code keys[i*capacity + t]}), so that a query's scores are the query times a matrix, as the
-   * weighted sum of values is ({@code values[t*hd + i]}): {@link FloatDot#vectorTimesMatrix} for both.
+   * more than the products (F16 cache). The first row of a run decodes the positions of the whole run, all
+   * stored before attention starts, so that each key dimension is one contiguous run of the cache. Keys are
+   * transposed ({@code keys[i*capacity + t]}, as the cache holds them), so that a query's scores are the query
+   * times a matrix, as the weighted sum of values is ({@code values[t*hd + i]}): {@link FloatDot#vectorTimesMatrix}
+   * for both.
    */
   private static final class DecodedHead {
     float[] keys = new float[0];
     float[] values = new float[0];
     /** A row's attention scores, one per position. */
     float[] scores = new float[0];
-    private float[] key = new float[0];
     int capacity;
     private KvCache cache;
     private int layer;
@@ -278,24 +286,24 @@ public final class ForwardPass implements Forward {
         keys = new float[positions * hd];
         values = new float[positions * hd];
       }
-      if (key.length < hd) key = new float[hd];
       if (scores.length < positions) scores = new float[positions];
       capacity = keys.length / hd;
       cache = null;
     }
 
-    /** Positions 0..pos of the given head readable in {@link #keys} and {@link #values}. */
-    void read(KvCache cache, int layer, int kvOff, int pos, int hd, HalfDecoder half) {
+    /** Positions 0..pos (and up to {@code last}) of the given head readable in {@link #keys} and {@link #values}. */
+    void read(KvCache cache, int layer, int kvOff, int pos, int last, int hd, HalfDecoder half) {
       if (cache != this.cache || layer != this.layer || kvOff != this.kvOff) {
         this.cache = cache;
         this.layer = layer;
         this.kvOff = kvOff;
         decoded = 0;
       }
-      for (; decoded <= pos; decoded++) {
-        cache.readKey(layer, decoded, kvOff, hd, key, half);
-        for (int i = 0; i < hd; i++) keys[i * capacity + decoded] = key[i];
-        cache.readValue(layer, decoded, kvOff, hd, values, decoded * hd, half);
+      if (decoded <= pos) {
+        int end = Math.max(pos, last) + 1;
+        cache.readKeys(layer, kvOff, hd, decoded, end, keys, capacity, half);
+        cache.readValues(layer, kvOff, hd, decoded, end, values, half);
+        decoded = end;
       }
     }
   }
@@ -314,11 +322,15 @@ public final class ForwardPass implements Forward {
     float scale = (float) (1.0 / Math.sqrt(hd));
     int qOff = row * shapes.qWidth + h * hd;
     int kvOff = ((part.heads().start() + h) / group - part.kvHeads().start()) * hd;
-    kv.read(cache, l, kvOff, pos, hd, compute.halfDecoder());
+    // a row alone on its cache (a decode batch) multiplies straight from the cache: reading the floats out
+    // first cost more than the products, and only pays when a prefill's rows share them
+    boolean direct = !s.runShared[row] && cache.multipliesDirectly();
+    if (!direct) kv.read(cache, l, kvOff, pos, s.runLast[row], hd, compute.halfDecoder());
     float[] scores = kv.scores;
     FloatDot dot = compute.floatDot();
     cache.roundQuery(s.q, qOff, hd);
-    dot.vectorTimesMatrix(s.q, qOff, hd, kv.keys, 0, kv.capacity, pos + 1, scores, 0);
+    if (direct) cache.scores(l, kvOff, hd, s.q, qOff, pos + 1, scores, dot);
+    else dot.vectorTimesMatrix(s.q, qOff, hd, kv.keys, 0, kv.capacity, pos + 1, scores, 0);
     float max = Float.NEGATIVE_INFINITY;
     for (int t = 0; t <= pos; t++) {
       scores[t] *= scale;
@@ -331,7 +343,8 @@ public final class ForwardPass implements Forward {
     }
     float inv = (float) (1.0 / sum);
     for (int t = 0; t <= pos; t++) scores[t] = cache.roundWeight(scores[t] * inv);
-    dot.vectorTimesMatrix(scores, 0, pos + 1, kv.values, 0, hd, hd, s.attLocal, qOff);
+    if (direct) cache.weightedValues(l, kvOff, hd, scores, pos + 1, s.attLocal, qOff, dot);
+    else dot.vectorTimesMatrix(scores, 0, pos + 1, kv.values, 0, hd, hd, s.attLocal, qOff);
   }
 
   /**
@@ -448,6 +461,8 @@ public final class ForwardPass implements Forward {
     final float[] up; // [n][ffnWidth]
     final float[] gate; // [n][ffnDim] (a tensor shard gathers it)
     final int[] attentionOrder; // [n * heads] this step's (row, head) pairs, in the order attention runs them
+    final int[] runLast; // [n] the last position of the run of rows sharing a row's cache (all stored this step)
+    final boolean[] runShared; // [n] whether other rows of this step share the row's cache (a prefill's rows)
 
     RunState(Shapes z, int capacity) {
       this.capacity = capacity;
@@ -466,6 +481,8 @@ public final class ForwardPass implements Forward {
       up = new float[capacity * z.ffnWidth];
       gate = z.ffnWidth == ffn ? gateLocal : new float[capacity * ffn];
       attentionOrder = new int[capacity * z.heads];
+      runLast = new int[capacity];
+      runShared = new boolean[capacity];
     }
   }
 }

@@ -2,6 +2,7 @@ package org.bitnetspark.engine.model;
 
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bitnetspark.engine.kernel.FloatDot;
 import org.bitnetspark.engine.kernel.HalfDecoder;
 import org.bitnetspark.engine.quant.Float16;
 
@@ -10,6 +11,12 @@ import org.bitnetspark.engine.quant.Float16;
  * keeps them exact; F16 halves the memory and, like llama.cpp's default F16 cache, also rounds the
  * query and the attention weights to F16 for the two products (FORMATS.md section 3, precision 1).
  * Not thread-safe: one sequence, one writer.
+ *
+ * <p>Keys are stored transposed, dimension by dimension ({@code [layer][dim][position]}), values position
+ * by position ({@code [layer][position][dim]}): attention multiplies the query by the keys as a matrix of
+ * positions and the weights by the values as a matrix of dimensions, and both layouts let a head's positions
+ * be read as contiguous runs. Keys stored position by position had to be scattered into that order on every
+ * read, once per position and dimension.
  */
 public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
 
@@ -86,21 +93,69 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
       throw new IllegalArgumentException("cannot copy " + positions + " positions between caches of capacity "
           + source.capacity + " and " + capacity);
     }
+    copiedFrom(source);
     for (int l = 0; l < layers; l++) {
-      copyRange(source, l * source.capacity * kvDim, l * capacity * kvDim, positions * kvDim);
+      for (int d = 0; d < kvDim; d++) {
+        int row = l * kvDim + d;
+        System.arraycopy(source.keys(), row * source.capacity, keys(), row * capacity, positions);
+      }
+      System.arraycopy(source.values(), l * source.capacity * kvDim, values(), l * capacity * kvDim, positions * kvDim);
     }
   }
 
-  /** Copies {@code n} keys and values from {@code source} (same type) at {@code from} to this cache at {@code to}. */
-  abstract void copyRange(KvCache source, int from, int to, int n);
+  /** Takes over what {@link #copyPrefixFrom} needs to know of a source's contents besides its arrays. */
+  void copiedFrom(KvCache source) {}
+
+  /** The keys' array ({@code float[]} or {@code short[]}), {@code [layer][dim][position]}. */
+  abstract Object keys();
+
+  /** The values' array ({@code float[]} or {@code short[]}), {@code [layer][position][dim]}. */
+  abstract Object values();
+
+  /** Where key dimension {@code dim} of {@code layer} starts: its positions follow one another. */
+  final int keyRun(int layer, int dim) {
+    return (layer * kvDim + dim) * capacity;
+  }
+
+  /** Where the values of {@code layer} at {@code pos} start: its dimensions follow one another. */
+  final int valueRow(int layer, int pos) {
+    return (layer * capacity + pos) * kvDim;
+  }
 
   abstract void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff);
 
-  /** key[pos][off .. off+n) of {@code layer} as floats into {@code dst[0, n)}; F16 converts with {@code half}. */
-  abstract void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half);
+  /**
+   * Key dimensions {@code [off, off+n)} of {@code layer} at positions {@code [from, to)} as floats:
+   * dimension {@code off+i} into {@code dst[i·stride + from .. i·stride + to)}. F16 converts with {@code half}.
+   */
+  abstract void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half);
 
-  /** value[pos][off .. off+n) of {@code layer} as floats into {@code dst[dstOff, dstOff+n)}; F16 converts with {@code half}. */
-  abstract void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half);
+  /**
+   * Value dimensions {@code [off, off+n)} of {@code layer} at positions {@code [from, to)} as floats:
+   * position {@code t} into {@code dst[t·n .. t·n + n)}. F16 converts with {@code half}.
+   */
+  abstract void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half);
+
+  /**
+   * Whether attention may multiply straight from this cache ({@link #scores}, {@link #weightedValues}) instead
+   * of reading the positions out first: always for F32; for F16 while every stored half is finite (the
+   * half products' precondition). Reading out pays off only when several rows share the floats (a prefill).
+   */
+  abstract boolean multipliesDirectly();
+
+  /**
+   * A query's scores against positions {@code [0, positions)} of key dimensions {@code [off, off+n)}:
+   * {@code scores[t] = Σ_i q[qOff+i]·key[off+i][t]}, each its own sum in dimension order
+   * ({@link FloatDot#vectorTimesMatrix}; the query already as {@link #roundQuery} leaves it).
+   */
+  abstract void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot);
+
+  /**
+   * The attention weights times the values of dimensions {@code [off, off+n)}:
+   * {@code out[outOff+i] = Σ_t w[t]·value[t][off+i]} over {@code t < positions}, in position order.
+   */
+  abstract void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff,
+      FloatDot dot);
 
   /** The query as the key product sees it. */
   abstract void roundQuery(float[] q, int off, int n);
@@ -124,27 +179,44 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
+    Object keys() {
+      return keys;
+    }
+
+    @Override
+    Object values() {
+      return values;
+    }
+
+    @Override
     void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
-      int base = (layer * capacity + pos) * kvDim;
-      System.arraycopy(k, kOff, keys, base, kvDim);
-      System.arraycopy(v, vOff, values, base, kvDim);
+      for (int d = 0; d < kvDim; d++) keys[keyRun(layer, d) + pos] = k[kOff + d];
+      System.arraycopy(v, vOff, values, valueRow(layer, pos), kvDim);
     }
 
     @Override
-    void copyRange(KvCache source, int from, int to, int n) {
-      F32 src = (F32) source;
-      System.arraycopy(src.keys, from, keys, to, n);
-      System.arraycopy(src.values, from, values, to, n);
+    void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half) {
+      for (int i = 0; i < n; i++) System.arraycopy(keys, keyRun(layer, off + i) + from, dst, i * stride + from, to - from);
     }
 
     @Override
-    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
-      System.arraycopy(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
+    void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half) {
+      for (int t = from; t < to; t++) System.arraycopy(values, valueRow(layer, t) + off, dst, t * n, n);
     }
 
     @Override
-    void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
-      System.arraycopy(values, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
+    boolean multipliesDirectly() {
+      return true;
+    }
+
+    @Override
+    void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot) {
+      dot.vectorTimesMatrix(q, qOff, n, keys, keyRun(layer, off), capacity, positions, scores, 0);
+    }
+
+    @Override
+    void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff, FloatDot dot) {
+      dot.vectorTimesMatrix(w, 0, positions, values, valueRow(layer, 0) + off, kvDim, n, out, outOff);
     }
 
     @Override
@@ -157,8 +229,14 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
   }
 
   static final class F16 extends KvCache {
+    /** A half's exponent bits: all ones only for infinities and NaNs, which carry into bit 15 when one is added. */
+    private static final int EXPONENT = 0x7c00;
+    private static final int ONE_EXPONENT = 0x0400;
+    private static final int OVERFLOW = 0x8000;
     private final short[] keys;
     private final short[] values;
+    /** No infinity or NaN stored (an overflowing key or value); false for good once one is. */
+    private boolean allFinite = true;
 
     F16(int layers, int capacity, int kvDim) {
       super(layers, capacity, kvDim);
@@ -172,29 +250,57 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
+    Object keys() {
+      return keys;
+    }
+
+    @Override
+    Object values() {
+      return values;
+    }
+
+    @Override
     void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
-      int base = (layer * capacity + pos) * kvDim;
-      for (int i = 0; i < kvDim; i++) {
-        keys[base + i] = Float16.fromFloat(k[kOff + i]);
-        values[base + i] = Float16.fromFloat(v[vOff + i]);
+      int base = valueRow(layer, pos);
+      int exponents = 0; // all ones in both halves' exponent bits only where one is an infinity or a NaN
+      for (int d = 0; d < kvDim; d++) {
+        short key = Float16.fromFloat(k[kOff + d]);
+        short value = Float16.fromFloat(v[vOff + d]);
+        keys[keyRun(layer, d) + pos] = key;
+        values[base + d] = value;
+        exponents |= ((key & EXPONENT) + ONE_EXPONENT) | ((value & EXPONENT) + ONE_EXPONENT);
       }
+      if ((exponents & OVERFLOW) != 0) allFinite = false;
     }
 
     @Override
-    void copyRange(KvCache source, int from, int to, int n) {
-      F16 src = (F16) source;
-      System.arraycopy(src.keys, from, keys, to, n);
-      System.arraycopy(src.values, from, values, to, n);
+    void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half) {
+      for (int i = 0; i < n; i++) half.decode(keys, keyRun(layer, off + i) + from, dst, i * stride + from, to - from);
     }
 
     @Override
-    void readKey(int layer, int pos, int off, int n, float[] dst, HalfDecoder half) {
-      half.decode(keys, (layer * capacity + pos) * kvDim + off, dst, 0, n);
+    void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half) {
+      for (int t = from; t < to; t++) half.decode(values, valueRow(layer, t) + off, dst, t * n, n);
     }
 
     @Override
-    void readValue(int layer, int pos, int off, int n, float[] dst, int dstOff, HalfDecoder half) {
-      half.decode(values, (layer * capacity + pos) * kvDim + off, dst, dstOff, n);
+    boolean multipliesDirectly() {
+      return allFinite;
+    }
+
+    @Override
+    void copiedFrom(KvCache source) {
+      allFinite &= ((F16) source).allFinite;
+    }
+
+    @Override
+    void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot) {
+      dot.vectorTimesHalfMatrix(q, qOff, n, keys, keyRun(layer, off), capacity, positions, scores, 0);
+    }
+
+    @Override
+    void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff, FloatDot dot) {
+      dot.vectorTimesHalfMatrix(w, 0, positions, values, valueRow(layer, 0) + off, kvDim, n, out, outOff);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.bitnetspark.engine.kernel.FloatDot;
 import org.bitnetspark.engine.kernel.Kernels;
+import org.bitnetspark.engine.quant.Float16;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One attention row of one head alone, one thread, scalar vs Vector API ({@link FloatDot#vectorTimesMatrix}):
  * the query (head size 96, as in the 700M shape) against {@code positions} transposed keys, then the weights
- * against as many values. Compare the two kernels' scores from the same run.
+ * against as many values; and the same straight from halves, as a decode batch reads an F16 KV cache
+ * ({@link FloatDot#vectorTimesHalfMatrix}). Compare the kernels' scores from the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +38,8 @@ public class AttentionKernelBench {
   float[] query;
   float[] keys; // [HEAD][positions], transposed
   float[] values; // [positions][HEAD]
+  short[] halfKeys;
+  short[] halfValues;
   float[] scores;
   float[] out;
   FloatDot scalar;
@@ -52,6 +56,11 @@ public class AttentionKernelBench {
     for (int i = 0; i < query.length; i++) query[i] = (float) r.nextGaussian();
     for (int i = 0; i < keys.length; i++) keys[i] = (float) r.nextGaussian();
     for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
+    halfKeys = new short[keys.length];
+    halfValues = new short[values.length];
+    for (int i = 0; i < keys.length; i++) halfKeys[i] = Float16.fromFloat(keys[i]);
+    for (int i = 0; i < values.length; i++) halfValues[i] = Float16.fromFloat(values[i]);
+    for (int i = 0; i < query.length; i++) query[i] = Float16.round(query[i]); // what the F16 cache multiplies
     scalar = FloatDot.SCALAR;
     vector = Kernels.create(Kernels.Choice.VECTOR).floatDot();
   }
@@ -70,5 +79,22 @@ public class AttentionKernelBench {
   @Benchmark
   public float[] vectorKernel() {
     return row(vector);
+  }
+
+  private float[] halfRow(FloatDot dot) {
+    dot.vectorTimesHalfMatrix(query, 0, HEAD, halfKeys, 0, positions, positions, scores, 0);
+    for (int t = 0; t < positions; t++) scores[t] = Float16.round(scores[t] / positions);
+    dot.vectorTimesHalfMatrix(scores, 0, positions, halfValues, 0, HEAD, HEAD, out, 0);
+    return out;
+  }
+
+  @Benchmark
+  public float[] scalarHalfKernel() {
+    return halfRow(scalar);
+  }
+
+  @Benchmark
+  public float[] vectorHalfKernel() {
+    return halfRow(vector);
   }
 }

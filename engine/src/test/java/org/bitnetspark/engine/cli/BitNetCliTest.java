@@ -129,9 +129,16 @@ class BitNetCliTest {
     assertEquals(1.0, shares, 0.01, "stage shares (each rounded to 0.001) sum to one: " + j);
     assertTrue(j.get("batch_stage_fractions").has("4"), j.toString());
     assertTrue(j.has("transparent_huge_pages"), j.toString());
-    Run two = cli("bench", "--model", "default", "--steps", "2", "--batch", "2", "--threads", "1,2", "--json");
+    assertEquals(4, j.get("decode_context").asInt(), "decoding measured after a 4-token prompt by default");
+    Run two = cli("bench", "--model", "default", "--steps", "2", "--batch", "2", "--threads", "1,2", "--context", "40",
+        "--json");
+    assertEquals(0, two.exit, two.err);
     assertEquals(2, JSON.readTree(two.out).size(), "a list for two thread counts");
+    assertEquals(40, JSON.readTree(two.out).get(1).get("decode_context").asInt(), two.out);
     assertEquals(2, cli("bench").exit, "needs --model or --shape");
+    Run badContext = cli("bench", "--model", "default", "--context", "0");
+    assertEquals(2, badContext.exit);
+    assertTrue(badContext.err.contains("--context 0"), badContext.err);
   }
 
   @Test

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
+import org.bitnetspark.engine.quant.Float16;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link FloatDot}'s batch forms: {@link FloatDot#vectorTimesMatrix} (attention's query-key scores and its
- * weighted sum of values) and {@link FloatDot#dot2} (a batch's output head).
+ * {@link FloatDot}'s batch forms: {@link FloatDot#vectorTimesMatrix} and {@link FloatDot#vectorTimesHalfMatrix}
+ * (attention's query-key scores and its weighted sum of values) and {@link FloatDot#dot2} (a batch's output head).
  */
 class FloatDotTest {
 
@@ -58,6 +59,47 @@ class FloatDotTest {
     }
   }
 
+  /**
+   * The half-matrix product is the float product of the decoded matrix, bit for bit: the scalar form decodes
+   * each half exactly, and the vector form (scaled bits times {@code a·2^112}) must give the same rounded
+   * products. Halves over the whole finite range, subnormals and signed zeros included, and {@code a} up to
+   * the largest half (the F16 cache rounds the query and the weights to halves); columns around the 16- and
+   * 32-column chunks and the scalar tail.
+   */
+  @Test
+  void halfMatrixProductEqualsTheDecodedProductBitForBit() {
+    java.util.List<FloatDot> kernels = new java.util.ArrayList<>(java.util.List.of(FloatDot.SCALAR));
+    if (Kernels.vectorAvailable()) kernels.add(Kernels.create(Kernels.Choice.VECTOR).floatDot());
+    SplittableRandom r = new SplittableRandom(29);
+    for (FloatDot dot : kernels) {
+      for (int rows : new int[] {1, 3, 96, 128}) {
+        for (int cols : new int[] {1, 15, 16, 17, 31, 32, 33, 48, 63, 64, 96, 128, 513}) {
+          int stride = cols + r.nextInt(3) * 7;
+          float[] a = new float[rows + 1];
+          for (int i = 0; i < a.length; i++) {
+            int kind = r.nextInt(20);
+            a[i] = kind == 0 ? -0f : kind == 1 ? 65504f : kind == 2 ? -65504f : Float16.round((float) r.nextGaussian());
+          }
+          short[] m = new short[2 + rows * stride];
+          for (int i = 0; i < m.length; i++) {
+            short h = (short) r.nextInt(1 << 16);
+            m[i] = (h & 0x7c00) == 0x7c00 ? (short) (h & 0x83ff) : h; // infinities and NaNs become subnormals
+          }
+          float[] decoded = new float[m.length];
+          for (int i = 0; i < m.length; i++) decoded[i] = Float16.toFloat(m[i]);
+          float[] want = new float[cols + 3];
+          float[] got = new float[cols + 3];
+          FloatDot.SCALAR.vectorTimesMatrix(a, 1, rows, decoded, 2, stride, cols, want, 2);
+          dot.vectorTimesHalfMatrix(a, 1, rows, m, 2, stride, cols, got, 2);
+          for (int c = 0; c < want.length; c++) {
+            assertEquals(Float.floatToRawIntBits(want[c]), Float.floatToRawIntBits(got[c]),
+                dot + ": rows " + rows + ", cols " + cols + ", stride " + stride + ", column " + c);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void vectorKernelChecksItsRanges() {
     assumeTrue(Kernels.vectorAvailable(), "Vector API module absent");
@@ -69,6 +111,10 @@ class FloatDotTest {
         () -> vector.vectorTimesMatrix(new float[3], 0, 4, new float[40], 0, 10, 10, new float[10], 0));
     assertThrows(IndexOutOfBoundsException.class,
         () -> vector.vectorTimesMatrix(new float[4], 0, 4, new float[40], 0, 10, 10, new float[12], 3));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.vectorTimesHalfMatrix(new float[4], 0, 4, new short[40], 0, 10, 11, new float[11], 0));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> vector.vectorTimesHalfMatrix(new float[4], 0, 4, new short[40], 0, 10, 10, new float[12], 3));
   }
 
   /**
