@@ -264,10 +264,10 @@ public final class ForwardPass implements Forward {
    * One kv head of one cache and layer as floats, decoded once for all the query rows that read it: a
    * prefill's rows all read the same cache, and converting each key and value again for every row cost
    * more than the products (F16 cache). The first row of a run decodes the positions of the whole run, all
-   * stored before attention starts, so that each key dimension is one contiguous run of the cache. Keys are
-   * transposed ({@code keys[i*capacity + t]}, as the cache holds them), so that a query's scores are the query
-   * times a matrix, as the weighted sum of values is ({@code values[t*hd + i]}): {@link FloatDot#vectorTimesMatrix}
-   * for both.
+   * stored before attention starts, in one pass per kv head. Keys are transposed ({@code keys[i*capacity + t]}),
+   * so that a query's scores are the query times a matrix, as the weighted sum of values is
+   * ({@code values[t*hd + i]}): {@link FloatDot#vectorTimesMatrix} for both. Rows alone on their cache (a
+   * decode batch) skip this and multiply straight from the cache ({@link KvCache#scores}).
    */
   private static final class DecodedHead {
     float[] keys = new float[0];
