@@ -167,7 +167,7 @@ public final class ForwardPass implements Forward {
     int[] order = attentionOrder(batch, heads);
     compute.parallel().forRows(heads * n, 2, (start, end) -> {
       DecodedHead kv = DECODED_HEAD.get();
-      kv.start(maxPosition(batch) + 1, hd);
+      kv.start(maxPosition(batch) + 1);
       for (int item = start; item < end; item++) {
         int i = order[item] / heads;
         attention(l, batch.cache(i), batch.position(i), i, order[item] % heads, kv);
@@ -280,14 +280,12 @@ public final class ForwardPass implements Forward {
     private int kvOff;
     private int decoded;
 
-    /** Empty, with room for {@code positions} of a head. */
-    void start(int positions, int hd) {
-      if (keys.length < positions * hd) {
-        keys = new float[positions * hd];
-        values = new float[positions * hd];
-      }
+    /**
+     * Empty, with room for the scores of {@code positions}. The key and value buffers grow in {@link #read}
+     * only: rows that multiply straight from their cache (a decode batch) never use them.
+     */
+    void start(int positions) {
       if (scores.length < positions) scores = new float[positions];
-      capacity = keys.length / hd;
       cache = null;
     }
 
@@ -301,10 +299,20 @@ public final class ForwardPass implements Forward {
       }
       if (decoded <= pos) {
         int end = Math.max(pos, last) + 1;
+        if (keys.length < end * hd) grow(end, hd);
         cache.readKeys(layer, kvOff, hd, decoded, end, keys, capacity, half);
         cache.readValues(layer, kvOff, hd, decoded, end, values, half);
         decoded = end;
       }
+    }
+
+    /** Room for {@code positions} of a head, keeping what is decoded (a run's later rows need no more). */
+    private void grow(int positions, int hd) {
+      float[] k = new float[positions * hd];
+      for (int i = 0; i < hd; i++) System.arraycopy(keys, i * capacity, k, i * positions, decoded);
+      keys = k;
+      values = java.util.Arrays.copyOf(values, positions * hd);
+      capacity = positions;
     }
   }
 

@@ -128,13 +128,20 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
    * Key dimensions {@code [off, off+n)} of {@code layer} at positions {@code [from, to)} as floats:
    * dimension {@code off+i} into {@code dst[i·stride + from .. i·stride + to)}. F16 converts with {@code half}.
    */
-  abstract void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half);
+  final void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half) {
+    for (int i = 0; i < n; i++) read(keys(), keyRun(layer, off + i) + from, dst, i * stride + from, to - from, half);
+  }
 
   /**
    * Value dimensions {@code [off, off+n)} of {@code layer} at positions {@code [from, to)} as floats:
    * position {@code t} into {@code dst[t·n .. t·n + n)}. F16 converts with {@code half}.
    */
-  abstract void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half);
+  final void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half) {
+    for (int t = from; t < to; t++) read(values(), valueRow(layer, t) + off, dst, t * n, n, half);
+  }
+
+  /** {@code n} stored values from {@code array[index]} as floats into {@code dst[dstOff]}. */
+  abstract void read(Object array, int index, float[] dst, int dstOff, int n, HalfDecoder half);
 
   /**
    * Whether attention may multiply straight from this cache ({@link #scores}, {@link #weightedValues}) instead
@@ -148,14 +155,21 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
    * {@code scores[t] = Σ_i q[qOff+i]·key[off+i][t]}, each its own sum in dimension order
    * ({@link FloatDot#vectorTimesMatrix}; the query already as {@link #roundQuery} leaves it).
    */
-  abstract void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot);
+  final void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot) {
+    multiply(q, qOff, n, keys(), keyRun(layer, off), capacity, positions, scores, 0, dot);
+  }
 
   /**
    * The attention weights times the values of dimensions {@code [off, off+n)}:
    * {@code out[outOff+i] = Σ_t w[t]·value[t][off+i]} over {@code t < positions}, in position order.
    */
-  abstract void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff,
-      FloatDot dot);
+  final void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff, FloatDot dot) {
+    multiply(w, 0, positions, values(), valueRow(layer, 0) + off, kvDim, n, out, outOff, dot);
+  }
+
+  /** {@link FloatDot#vectorTimesMatrix} over one of this cache's arrays (its half form for F16). */
+  abstract void multiply(float[] a, int aOff, int rows, Object matrix, int mOff, int stride, int cols, float[] out,
+      int outOff, FloatDot dot);
 
   /** The query as the key product sees it. */
   abstract void roundQuery(float[] q, int off, int n);
@@ -195,13 +209,8 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half) {
-      for (int i = 0; i < n; i++) System.arraycopy(keys, keyRun(layer, off + i) + from, dst, i * stride + from, to - from);
-    }
-
-    @Override
-    void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half) {
-      for (int t = from; t < to; t++) System.arraycopy(values, valueRow(layer, t) + off, dst, t * n, n);
+    void read(Object array, int index, float[] dst, int dstOff, int n, HalfDecoder half) {
+      System.arraycopy(array, index, dst, dstOff, n);
     }
 
     @Override
@@ -210,13 +219,9 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot) {
-      dot.vectorTimesMatrix(q, qOff, n, keys, keyRun(layer, off), capacity, positions, scores, 0);
-    }
-
-    @Override
-    void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff, FloatDot dot) {
-      dot.vectorTimesMatrix(w, 0, positions, values, valueRow(layer, 0) + off, kvDim, n, out, outOff);
+    void multiply(float[] a, int aOff, int rows, Object matrix, int mOff, int stride, int cols, float[] out, int outOff,
+        FloatDot dot) {
+      dot.vectorTimesMatrix(a, aOff, rows, (float[]) matrix, mOff, stride, cols, out, outOff);
     }
 
     @Override
@@ -274,13 +279,8 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void readKeys(int layer, int off, int n, int from, int to, float[] dst, int stride, HalfDecoder half) {
-      for (int i = 0; i < n; i++) half.decode(keys, keyRun(layer, off + i) + from, dst, i * stride + from, to - from);
-    }
-
-    @Override
-    void readValues(int layer, int off, int n, int from, int to, float[] dst, HalfDecoder half) {
-      for (int t = from; t < to; t++) half.decode(values, valueRow(layer, t) + off, dst, t * n, n);
+    void read(Object array, int index, float[] dst, int dstOff, int n, HalfDecoder half) {
+      half.decode((short[]) array, index, dst, dstOff, n);
     }
 
     @Override
@@ -294,13 +294,9 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     @Override
-    void scores(int layer, int off, int n, float[] q, int qOff, int positions, float[] scores, FloatDot dot) {
-      dot.vectorTimesHalfMatrix(q, qOff, n, keys, keyRun(layer, off), capacity, positions, scores, 0);
-    }
-
-    @Override
-    void weightedValues(int layer, int off, int n, float[] w, int positions, float[] out, int outOff, FloatDot dot) {
-      dot.vectorTimesHalfMatrix(w, 0, positions, values, valueRow(layer, 0) + off, kvDim, n, out, outOff);
+    void multiply(float[] a, int aOff, int rows, Object matrix, int mOff, int stride, int cols, float[] out, int outOff,
+        FloatDot dot) {
+      dot.vectorTimesHalfMatrix(a, aOff, rows, (short[]) matrix, mOff, stride, cols, out, outOff);
     }
 
     @Override
