@@ -5,15 +5,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.bitnetspark.engine.quant.Float16;
 
 /**
  * {@link FloatDot} with the Vector API: four independent fused multiply-add chains of eight floats (one
  * chain would wait on the FMA latency every step), then a pairwise lane sum; what is left after the last
- * whole round of 32 goes through a scalar loop. {@code reduceLanes(ADD)} on floats is an ordered,
- * sequential reduction in C2; the butterfly of swaps below is a few shuffles.
+ * whole round of 32 goes through a scalar loop. The lanes are summed by {@link FloatLanes}, in a fixed order.
  *
  * <p>The species are plain 256-bit constants, as in {@link VectorTernaryKernel}: species derived by an
  * expression left C2 unable to bind the conversions (the fused half product ran the API's Java fallback,
@@ -24,16 +22,6 @@ final class VectorFloatDot implements FloatDot {
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
   private static final VectorSpecies<Short> H = ShortVector.SPECIES_128;
   private static final int L = 8;
-  @SuppressWarnings("unchecked")
-  private static final VectorShuffle<Float>[] SWAPS = new VectorShuffle[3];
-
-  static {
-    for (int s = 0, k = L / 2; k >= 1; k /= 2, s++) {
-      int distance = k;
-      SWAPS[s] = VectorShuffle.fromOp(F, i -> i ^ distance);
-    }
-  }
-
   @Override
   public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
     // once per call, for when the JDK's per-access checks are off (Kernels)
@@ -50,7 +38,7 @@ final class VectorFloatDot implements FloatDot {
       acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), acc2);
       acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), acc3);
     }
-    float sum = laneSum(acc0.add(acc1).add(acc2.add(acc3)));
+    float sum = FloatLanes.sum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
     return sum;
   }
@@ -88,8 +76,8 @@ final class VectorFloatDot implements FloatDot {
       p3 = w.fma(FloatVector.fromArray(F, b, b0 + i + 3 * L), p3);
       q3 = w.fma(FloatVector.fromArray(F, b, b1 + i + 3 * L), q3);
     }
-    float s0 = laneSum(p0.add(p1).add(p2.add(p3)));
-    float s1 = laneSum(q0.add(q1).add(q2.add(q3)));
+    float s0 = FloatLanes.sum(p0.add(p1).add(p2.add(p3)));
+    float s1 = FloatLanes.sum(q0.add(q1).add(q2.add(q3)));
     for (int k = i; k < n; k++) s0 += a[aOff + k] * b[b0 + k];
     for (int k = i; k < n; k++) s1 += a[aOff + k] * b[b1 + k];
     out[out0] = s0;
@@ -123,7 +111,7 @@ final class VectorFloatDot implements FloatDot {
       acc2 = acc3;
       acc3 = next;
     }
-    float sum = laneSum(acc0.add(acc1).add(acc2.add(acc3)));
+    float sum = FloatLanes.sum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) sum += Float16.toFloat(h[hOff + i]) * HalfDecoder.SCALE * x[xOff + i];
     return sum;
   }
@@ -221,8 +209,4 @@ final class VectorFloatDot implements FloatDot {
   }
 
   /** The lanes' sum by a butterfly of swaps. */
-  private static float laneSum(FloatVector acc) {
-    for (VectorShuffle<Float> swap : SWAPS) acc = acc.add(acc.rearrange(swap));
-    return acc.lane(0);
-  }
 }

@@ -40,7 +40,7 @@ final class VectorQ8BlockDot implements Q8BlockDot {
       odd = blockSums(q8, rowOff, aq, aOff, b + 1).fma(scale(wScales, aScales, aBlock, b + 1), odd);
     }
     if (b < blocks) even = blockSums(q8, rowOff, aq, aOff, b).fma(scale(wScales, aScales, aBlock, b), even);
-    return even.add(odd).reduceLanes(VectorOperators.ADD);
+    return FloatLanes.sum(even.add(odd));
   }
 
   private static FloatVector scale(float[] wScales, float[] aScales, int aBlock, int b) {

@@ -274,7 +274,9 @@ public final class ForwardPass implements Forward {
     float[] values = new float[0];
     /** A row's attention scores, one per position. */
     float[] scores = new float[0];
+    /** Positions {@link #keys} and {@link #values} hold, laid out for heads of {@link #width} dimensions. */
     int capacity;
+    private int width;
     private KvCache cache;
     private int layer;
     private int kvOff;
@@ -299,20 +301,27 @@ public final class ForwardPass implements Forward {
       }
       if (decoded <= pos) {
         int end = Math.max(pos, last) + 1;
-        if (keys.length < end * hd) grow(end, hd);
+        // the buffers are per thread, and a thread may serve models of other head sizes in turn (a Spark task
+        // thread), so the layout is checked, not only the length
+        if (capacity < end || width != hd) grow(end, hd);
         cache.readKeys(layer, kvOff, hd, decoded, end, keys, capacity, half);
         cache.readValues(layer, kvOff, hd, decoded, end, values, half);
         decoded = end;
       }
     }
 
-    /** Room for {@code positions} of a head, keeping what is decoded (a run's later rows need no more). */
+    /**
+     * Room for {@code positions} of a head of {@code hd} dimensions, keeping what is decoded (a run's later rows
+     * need no more); a new head size starts empty.
+     */
     private void grow(int positions, int hd) {
+      if (width != hd) decoded = 0;
       float[] k = new float[positions * hd];
       for (int i = 0; i < hd; i++) System.arraycopy(keys, i * capacity, k, i * positions, decoded);
       keys = k;
       values = java.util.Arrays.copyOf(values, positions * hd);
       capacity = positions;
+      width = hd;
     }
   }
 

@@ -2,6 +2,7 @@ package org.bitnetspark.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -102,6 +103,55 @@ class Q8BlockDotTest {
         assertEquals(scalar, got, (blocks + 8) * 0x1p-24 * magnitude, dot + ", " + blocks + " blocks");
       }
     }
+  }
+
+  /**
+   * The vector kernel adds in one documented order, whether the JIT has compiled it yet or not: every call of
+   * a long run (interpreted at first, C2 later) equals, bit for bit, a scalar emulation of that order: per
+   * lane, two FMA chains (even and odd blocks) over the lane's exact integer block sums; then even + odd;
+   * then the lanes pairwise, ((0+4)+(2+6)) + ((1+5)+(3+7)). A reduction left to the implementation's order
+   * (Java 25's C2 and its Java fallback differ) would fail here.
+   */
+  @Test
+  void vectorKernelAddsInOneFixedOrderInterpretedOrCompiled() {
+    assumeTrue(Kernels.vectorAvailable(), "no Vector API here: only the scalar kernel runs");
+    Q8BlockDot vector = Kernels.create(Kernels.Choice.VECTOR).q8Dot();
+    SplittableRandom r = new SplittableRandom(17);
+    int blocks = 7;
+    byte[] row = new byte[blocks * 34];
+    short[] aq = new short[blocks * 32];
+    float[] wScales = new float[blocks];
+    float[] aScales = new float[blocks];
+    for (int call = 0; call < 20_000; call++) {
+      r.nextBytes(row);
+      for (int i = 0; i < aq.length; i++) aq[i] = (short) (r.nextInt(255) - 127);
+      for (int b = 0; b < blocks; b++) {
+        wScales[b] = (float) r.nextDouble(1e-3, 1);
+        aScales[b] = (float) r.nextDouble(1e-3, 1);
+      }
+      float want = fixedOrderDot(row, wScales, aq, aScales, blocks);
+      assertEquals(want, vector.dot(row, 0, wScales, aq, 0, aScales, 0, blocks), 0f, "call " + call);
+    }
+  }
+
+  /** {@link #vectorKernelAddsInOneFixedOrderInterpretedOrCompiled}'s order, one float operation at a time. */
+  private static float fixedOrderDot(byte[] row, float[] wScales, short[] aq, float[] aScales, int blocks) {
+    float[] even = new float[8];
+    float[] odd = new float[8];
+    for (int b = 0; b < blocks; b++) {
+      float scale = wScales[b] * aScales[b];
+      for (int lane = 0; lane < 8; lane++) {
+        int sum = 0; // lane l holds block positions 2l, 2l+1, 16+2l and 17+2l
+        for (int j : new int[] {2 * lane, 2 * lane + 1, 16 + 2 * lane, 17 + 2 * lane}) {
+          sum += row[b * 34 + 2 + j] * aq[b * 32 + j];
+        }
+        float[] chain = b % 2 == 0 ? even : odd; // an odd count's last block is even
+        chain[lane] = Math.fma((float) sum, scale, chain[lane]);
+      }
+    }
+    float[] t = new float[8];
+    for (int lane = 0; lane < 8; lane++) t[lane] = even[lane] + odd[lane];
+    return ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
   }
 
   /**
