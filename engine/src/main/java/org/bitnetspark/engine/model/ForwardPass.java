@@ -315,9 +315,12 @@ public final class ForwardPass implements Forward {
      * need no more); a new head size starts empty.
      */
     private void grow(int positions, int hd) {
-      if (width != hd) decoded = 0;
       float[] k = new float[positions * hd];
-      for (int i = 0; i < hd; i++) System.arraycopy(keys, i * capacity, k, i * positions, decoded);
+      if (width == hd) {
+        for (int i = 0; i < hd; i++) System.arraycopy(keys, i * capacity, k, i * positions, decoded);
+      } else {
+        decoded = 0;
+      }
       keys = k;
       values = java.util.Arrays.copyOf(values, positions * hd);
       capacity = positions;
