@@ -9,6 +9,7 @@ public final class Compute {
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
   private final Q8BlockDot q8Dot;
+  private final SiluGate siluGate;
   private final ParallelRows parallel;
   private final ActivationQuant activationQuant;
   private final QuantizedActivations scratch = new QuantizedActivations();
@@ -18,6 +19,7 @@ public final class Compute {
     this.floatDot = kernels.floatDot();
     this.halfDecoder = kernels.halfDecoder();
     this.q8Dot = kernels.q8Dot();
+    this.siluGate = kernels.siluGate();
     this.parallel = parallel;
     this.activationQuant = activationQuant;
   }
@@ -36,6 +38,10 @@ public final class Compute {
 
   public Q8BlockDot q8Dot() {
     return q8Dot;
+  }
+
+  public SiluGate siluGate() {
+    return siluGate;
   }
 
   public ParallelRows parallel() {

@@ -61,6 +61,7 @@ public final class Kernels {
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
   private final Q8BlockDot q8Dot;
+  private final SiluGate siluGate;
   /** The layout ternary matrices are repacked into where they fit; ROW_GROUPS: none. */
   private final TernaryMatrix.Layout repackLayout;
 
@@ -74,11 +75,12 @@ public final class Kernels {
   }
 
   private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder, Q8BlockDot q8Dot,
-      TernaryMatrix.Layout repackLayout) {
+      SiluGate siluGate, TernaryMatrix.Layout repackLayout) {
     this.ternary = ternary;
     this.floatDot = floatDot;
     this.halfDecoder = halfDecoder;
     this.q8Dot = q8Dot;
+    this.siluGate = siluGate;
     this.repackLayout = repackLayout;
   }
 
@@ -139,7 +141,7 @@ public final class Kernels {
       case AUTO -> VECTOR_AVAILABLE;
     };
     Kernels k = vector ? vectorKernels(lookupLayout()) : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR,
-        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, TernaryMatrix.Layout.ROW_GROUPS);
+        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, SiluGate.SCALAR, TernaryMatrix.Layout.ROW_GROUPS);
     if (choice == Choice.AUTO) {
       LOG.info("kernels: {}{}", k.name(), !vector ? " (the Vector API kernels need --add-modules "
           + "jdk.incubator.vector and a CPU with 256-bit vectors)"
@@ -160,7 +162,9 @@ public final class Kernels {
           .getDeclaredConstructor().newInstance();
       Q8BlockDot q = (Q8BlockDot) Class.forName("org.bitnetspark.engine.kernel.VectorQ8BlockDot")
           .getDeclaredConstructor().newInstance();
-      return new Kernels(t, d, h, q, repackLayout);
+      SiluGate g = (SiluGate) Class.forName("org.bitnetspark.engine.kernel.VectorSiluGate")
+          .getDeclaredConstructor().newInstance();
+      return new Kernels(t, d, h, q, g, repackLayout);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot load the Vector API kernels", e);
     }
@@ -180,6 +184,10 @@ public final class Kernels {
 
   public Q8BlockDot q8Dot() {
     return q8Dot;
+  }
+
+  public SiluGate siluGate() {
+    return siluGate;
   }
 
   /** The ternary kernel's name, and the lookup kernel's where matrices are repacked for it. */

@@ -376,7 +376,7 @@ public final class ForwardPass implements Forward {
     compute.parallel().forRows((n + ACTIVATION_CHUNK - 1) / ACTIVATION_CHUNK, 2, (from, to) -> {
       int end = Math.min(n, to * ACTIVATION_CHUNK);
       if (silu) {
-        for (int i = from * ACTIVATION_CHUNK; i < end; i++) gate[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+        compute.siluGate().apply(gate, up, from * ACTIVATION_CHUNK, end);
       } else {
         for (int i = from * ACTIVATION_CHUNK; i < end; i++) {
           float r = Math.max(0f, gate[i]);
