@@ -15,7 +15,7 @@ final class FloatExp {
   static final float MIN_X = -87f;
   static final float MAX_X = 88f;
   static final float LOG2E = 1.44269504f;
-  /** ln 2 split in two: the high part has 8 trailing zero bits, so k·LN2_HI is exact for |k| <= 2^8. */
+  /** ln 2 split in two: the high part has 15 significant bits, so k·LN2_HI is exact for |k| < 2^9. */
   static final float LN2_HI = 0.693145752f;
   static final float LN2_LO = 1.42860677e-6f;
   /** 1.5·2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
