@@ -208,5 +208,4 @@ final class VectorFloatDot implements FloatDot {
         .lanewise(VectorOperators.LSHL, 13).and(VectorHalfDecoder.SCALED_BITS_MASK).reinterpretAsFloats();
   }
 
-  /** The lanes' sum by a butterfly of swaps. */
 }
