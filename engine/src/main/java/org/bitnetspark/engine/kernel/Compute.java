@@ -9,7 +9,7 @@ public final class Compute {
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
   private final Q8BlockDot q8Dot;
-  private final SiluGate siluGate;
+  private final ExpKernel expKernel;
   private final ParallelRows parallel;
   private final ActivationQuant activationQuant;
   private final QuantizedActivations scratch = new QuantizedActivations();
@@ -19,7 +19,7 @@ public final class Compute {
     this.floatDot = kernels.floatDot();
     this.halfDecoder = kernels.halfDecoder();
     this.q8Dot = kernels.q8Dot();
-    this.siluGate = kernels.siluGate();
+    this.expKernel = kernels.expKernel();
     this.parallel = parallel;
     this.activationQuant = activationQuant;
   }
@@ -40,8 +40,8 @@ public final class Compute {
     return q8Dot;
   }
 
-  public SiluGate siluGate() {
-    return siluGate;
+  public ExpKernel expKernel() {
+    return expKernel;
   }
 
   public ParallelRows parallel() {

@@ -125,17 +125,26 @@ public final class DenseLinear implements Linear {
         for (int r = start; r < end; r++) out[r] = dot.dotScaledHalves(halves, r * cols, in, 0, cols);
         return;
       }
-      float[] w = new float[cols];
-      for (int r = start; r < end; r++) {
-        // dequantised once, used by every vector of the batch
-        if (scaled) half.decodeScaled(halves, r * cols, w, 0, cols);
-        else if (half != null) half.decode(halves, r * cols, w, 0, cols);
-        else row(r, w, 0);
-        int b = 0;
-        for (; b + 2 <= batch; b += 2) dot.dot2(w, 0, in, b * cols, (b + 1) * cols, cols, out, b * rows + r, (b + 1) * rows + r);
-        if (b < batch) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
+      // two rows at a time, dequantised once and used by every vector of the batch
+      float[] w = new float[2 * cols];
+      int r = start;
+      for (; r + 2 <= end; r += 2) {
+        decodeRow(r, w, 0, scaled, half);
+        decodeRow(r + 1, w, cols, scaled, half);
+        dot.dot2Rows(w, 0, cols, in, 0, cols, batch, cols, out, r, rows);
+      }
+      if (r < end) {
+        decodeRow(r, w, 0, scaled, half);
+        for (int b = 0; b < batch; b++) out[b * rows + r] = dot.dot(w, 0, in, b * cols, cols);
       }
     });
+  }
+
+  /** Row {@code r} as floats, scaled by 2^-112 where the input is scaled up instead ({@link #forward}). */
+  private void decodeRow(int r, float[] dst, int dstOffset, boolean scaled, HalfDecoder half) {
+    if (scaled) half.decodeScaled(halves, r * cols, dst, dstOffset, cols);
+    else if (half != null) half.decode(halves, r * cols, dst, dstOffset, cols);
+    else row(r, dst, dstOffset);
   }
 
   /**

@@ -7,10 +7,13 @@ public interface FloatDot {
   float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
   /**
-   * {@code out[out0] = dot(a, aOff, b, b0, n)} and {@code out[out1] = dot(a, aOff, b, b1, n)}, each bit for
-   * bit: one row against two vectors of a batch, the row read once for both (a batch's output head).
+   * Two rows of {@code a} against {@code vectors} vectors of {@code b}: row j at {@code aOff + j·aStride}, vector v
+   * at {@code bOff + v·bStride}, and {@code out[outOff + v·outStride + j] = dot(a, aOff + j·aStride, b, bOff +
+   * v·bStride, n)}, each bit for bit, so that a row's logit does not depend on the batch it was computed in (a
+   * batch's output head, where every chunk of a row or a vector that is loaded serves several products).
    */
-  void dot2(float[] a, int aOff, float[] b, int b0, int b1, int n, float[] out, int out0, int out1);
+  void dot2Rows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int vectors, int n, float[] out,
+      int outOff, int outStride);
 
   /**
    * The dot product of halves, each decoded as {@link HalfDecoder#decodeScaled} does (finite halves
@@ -49,9 +52,11 @@ public interface FloatDot {
     }
 
     @Override
-    public void dot2(float[] a, int aOff, float[] b, int b0, int b1, int n, float[] out, int out0, int out1) {
-      out[out0] = dot(a, aOff, b, b0, n);
-      out[out1] = dot(a, aOff, b, b1, n);
+    public void dot2Rows(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int vectors, int n,
+        float[] out, int outOff, int outStride) {
+      for (int v = 0; v < vectors; v++) {
+        for (int j = 0; j < 2; j++) out[outOff + v * outStride + j] = dot(a, aOff + j * aStride, b, bOff + v * bStride, n);
+      }
     }
 
     @Override

@@ -6,8 +6,9 @@ package org.bitnetspark.engine.kernel;
  * bits compiled and interpreted). Cody and Waite's reduction x = k·ln 2 + r with |r| <= ln 2 / 2, then the
  * degree-7 Taylor polynomial of e^r (its truncation error, r^8/8! <= 6e-9, is below a float's rounding) by
  * Horner's rule with fused multiply-adds, then 2^k by moving k into the exponent bits. Within 1 ulp of e^x
- * on [-87, 88] (tested against {@code Math.exp}); inputs outside are clamped to it, which only the SiLU uses
- * and where it changes nothing that survives: 1 + e^-87 is already 1 in float.
+ * on [-87, 88] (tested against {@code Math.exp}); inputs outside are clamped to it, where it changes nothing
+ * that survives: in the SiLU 1 + e^-87 is already 1 in float, and in a softmax, whose largest term is 1, e^-87
+ * (1.6e-38) cannot be told from 0.
  */
 final class FloatExp {
   private FloatExp() {}

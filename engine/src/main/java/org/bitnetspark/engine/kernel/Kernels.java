@@ -61,7 +61,7 @@ public final class Kernels {
   private final FloatDot floatDot;
   private final HalfDecoder halfDecoder;
   private final Q8BlockDot q8Dot;
-  private final SiluGate siluGate;
+  private final ExpKernel expKernel;
   /** The layout ternary matrices are repacked into where they fit; ROW_GROUPS: none. */
   private final TernaryMatrix.Layout repackLayout;
 
@@ -75,12 +75,12 @@ public final class Kernels {
   }
 
   private Kernels(TernaryKernel ternary, FloatDot floatDot, HalfDecoder halfDecoder, Q8BlockDot q8Dot,
-      SiluGate siluGate, TernaryMatrix.Layout repackLayout) {
+      ExpKernel expKernel, TernaryMatrix.Layout repackLayout) {
     this.ternary = ternary;
     this.floatDot = floatDot;
     this.halfDecoder = halfDecoder;
     this.q8Dot = q8Dot;
-    this.siluGate = siluGate;
+    this.expKernel = expKernel;
     this.repackLayout = repackLayout;
   }
 
@@ -141,7 +141,7 @@ public final class Kernels {
       case AUTO -> VECTOR_AVAILABLE;
     };
     Kernels k = vector ? vectorKernels(lookupLayout()) : new Kernels(new ScalarTernaryKernel(), FloatDot.SCALAR,
-        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, SiluGate.SCALAR, TernaryMatrix.Layout.ROW_GROUPS);
+        HalfDecoder.SCALAR, Q8BlockDot.SCALAR, ExpKernel.SCALAR, TernaryMatrix.Layout.ROW_GROUPS);
     if (choice == Choice.AUTO) {
       LOG.info("kernels: {}{}", k.name(), !vector ? " (the Vector API kernels need --add-modules "
           + "jdk.incubator.vector and a CPU with 256-bit vectors)"
@@ -162,7 +162,7 @@ public final class Kernels {
           .getDeclaredConstructor().newInstance();
       Q8BlockDot q = (Q8BlockDot) Class.forName("org.bitnetspark.engine.kernel.VectorQ8BlockDot")
           .getDeclaredConstructor().newInstance();
-      SiluGate g = (SiluGate) Class.forName("org.bitnetspark.engine.kernel.VectorSiluGate")
+      ExpKernel g = (ExpKernel) Class.forName("org.bitnetspark.engine.kernel.VectorExpKernel")
           .getDeclaredConstructor().newInstance();
       return new Kernels(t, d, h, q, g, repackLayout);
     } catch (ReflectiveOperationException e) {
@@ -186,8 +186,8 @@ public final class Kernels {
     return q8Dot;
   }
 
-  public SiluGate siluGate() {
-    return siluGate;
+  public ExpKernel expKernel() {
+    return expKernel;
   }
 
   /** The ternary kernel's name, and the lookup kernel's where matrices are repacked for it. */

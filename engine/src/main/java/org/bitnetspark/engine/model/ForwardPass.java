@@ -356,11 +356,10 @@ public final class ForwardPass implements Forward {
       scores[t] *= scale;
       max = Math.max(max, scores[t]);
     }
+    compute.expKernel().expMinus(scores, 0, pos + 1, max);
+    // in double, in order (llama.cpp sums its softmax in double too); the sum scales every weight alike
     double sum = 0;
-    for (int t = 0; t <= pos; t++) {
-      scores[t] = (float) Math.exp(scores[t] - max);
-      sum += scores[t];
-    }
+    for (int t = 0; t <= pos; t++) sum += scores[t];
     float inv = (float) (1.0 / sum);
     for (int t = 0; t <= pos; t++) scores[t] = cache.roundWeight(scores[t] * inv);
     if (direct) cache.weightedValues(l, kvOff, hd, scores, pos + 1, s.attLocal, qOff, dot);
@@ -376,7 +375,7 @@ public final class ForwardPass implements Forward {
     compute.parallel().forRows((n + ACTIVATION_CHUNK - 1) / ACTIVATION_CHUNK, 2, (from, to) -> {
       int end = Math.min(n, to * ACTIVATION_CHUNK);
       if (silu) {
-        compute.siluGate().apply(gate, up, from * ACTIVATION_CHUNK, end);
+        compute.expKernel().siluGate(gate, up, from * ACTIVATION_CHUNK, end);
       } else {
         for (int i = from * ACTIVATION_CHUNK; i < end; i++) {
           float r = Math.max(0f, gate[i]);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link FloatDot}'s batch forms: {@link FloatDot#vectorTimesMatrix} and {@link FloatDot#vectorTimesHalfMatrix}
- * (attention's query-key scores and its weighted sum of values) and {@link FloatDot#dot2} (a batch's output head).
+ * (attention's query-key scores and its weighted sum of values) and {@link FloatDot#dot2Rows} (a batch's output head).
  */
 class FloatDotTest {
 
@@ -118,25 +118,45 @@ class FloatDotTest {
   }
 
   /**
-   * Each of dot2's sums is dot's, bit for bit, for the vector and the scalar kernels: a row's logit must not
-   * depend on the batch it was computed in. Lengths around the 32-value rounds, so the tails run too.
+   * Each of dot2Rows' sums is dot's, bit for bit, for the vector and the scalar kernels: a row's logit must not
+   * depend on the batch it was computed in. Lengths around the 32-value rounds (so the tails run), batches around
+   * the vector kernel's tiles of four (so the one-vector path runs too), offsets and strides that are not the
+   * row length, and outputs around the written ones that must stay untouched.
    */
   @Test
-  void dot2GivesEachVectorItsOwnDot() {
+  void dot2RowsGivesEachRowAndVectorItsOwnDot() {
     java.util.List<FloatDot> kernels = new java.util.ArrayList<>(java.util.List.of(FloatDot.SCALAR));
     if (Kernels.vectorAvailable()) kernels.add(Kernels.create(Kernels.Choice.VECTOR).floatDot());
     SplittableRandom r = new SplittableRandom(23);
     for (FloatDot dot : kernels) {
       for (int n : new int[] {1, 7, 31, 32, 33, 64, 95, 1536, 2050}) {
-        float[] a = new float[n + 1];
-        float[] b = new float[3 * n + 2];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        for (int i = 0; i < b.length; i++) b[i] = (float) (r.nextGaussian() * 100);
-        float[] out = new float[5];
-        dot.dot2(a, 1, b, 2 + 2 * n, 1, n, out, 3, 0);
-        assertEquals(Float.floatToRawIntBits(dot.dot(a, 1, b, 2 + 2 * n, n)), Float.floatToRawIntBits(out[3]), "n=" + n);
-        assertEquals(Float.floatToRawIntBits(dot.dot(a, 1, b, 1, n)), Float.floatToRawIntBits(out[0]), "n=" + n);
+        for (int vectors : new int[] {1, 2, 3, 4, 5, 8, 9, 16}) {
+          int aStride = n + 3;
+          int bStride = n + 5;
+          int outStride = 7;
+          float[] a = new float[1 + aStride + n];
+          float[] b = new float[2 + vectors * bStride];
+          for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+          for (int i = 0; i < b.length; i++) b[i] = (float) (r.nextGaussian() * 100);
+          float[] out = new float[3 + vectors * outStride];
+          java.util.Arrays.fill(out, Float.NaN);
+          dot.dot2Rows(a, 1, aStride, b, 2, bStride, vectors, n, out, 3, outStride);
+          for (int i = 0; i < out.length; i++) {
+            int v = (i - 3) / outStride;
+            int j = (i - 3) % outStride;
+            if (i < 3 || j > 1) {
+              assertEquals(Float.floatToRawIntBits(Float.NaN), Float.floatToRawIntBits(out[i]), dot + ": out[" + i + "] written");
+              continue;
+            }
+            float want = dot.dot(a, 1 + j * aStride, b, 2 + v * bStride, n);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[i]), dot + ": n=" + n + ", vectors=" + vectors + ", row " + j + ", vector " + v);
+          }
+        }
       }
+      // a second row past the end of a, a last vector past the end of b, a last output past the end of out
+      assertThrows(IndexOutOfBoundsException.class, () -> dot.dot2Rows(new float[10], 0, 5, new float[20], 0, 10, 2, 6, new float[20], 0, 10));
+      assertThrows(IndexOutOfBoundsException.class, () -> dot.dot2Rows(new float[10], 0, 5, new float[20], 0, 16, 2, 5, new float[20], 0, 10));
+      assertThrows(IndexOutOfBoundsException.class, () -> dot.dot2Rows(new float[10], 0, 5, new float[20], 0, 10, 2, 5, new float[11], 0, 10));
     }
   }
 }
