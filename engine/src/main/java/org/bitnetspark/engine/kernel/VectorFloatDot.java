@@ -148,12 +148,10 @@ final class VectorFloatDot implements FloatDot {
   /**
    * {@link #dot} for two vectors at once: each keeps its own four chains, which take the same steps as in
    * {@link #dot}, so each sum is {@code dot}'s; every chunk of {@code a} is loaded once for both (eight
-   * accumulators, the chunk of {@code a} and a vector chunk fit AVX2's sixteen registers).
+   * accumulators, the chunk of {@code a} and a vector chunk fit AVX2's sixteen registers). Its one caller,
+   * {@link #dot2Rows}, has checked every range it reads and writes.
    */
   private static void dot2(float[] a, int aOff, float[] b, int b0, int b1, int n, float[] out, int out0, int out1) {
-    Objects.checkFromIndexSize(aOff, n, a.length);
-    Objects.checkFromIndexSize(b0, n, b.length);
-    Objects.checkFromIndexSize(b1, n, b.length);
     FloatVector p0 = FloatVector.zero(F);
     FloatVector p1 = FloatVector.zero(F);
     FloatVector p2 = FloatVector.zero(F);

@@ -28,6 +28,12 @@ class BitNetCliTest {
     return new Run(exit, out.toString(), err.toString());
   }
 
+  private static double best(JsonNode samples) {
+    double best = Double.NEGATIVE_INFINITY;
+    for (JsonNode s : samples) best = Math.max(best, s.asDouble());
+    return best;
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String c : new String[] {"generate", "logits", "perplexity", "tokenize", "info", "synth", "bench"}) {
@@ -119,6 +125,20 @@ class BitNetCliTest {
       assertTrue(j.has(key), "bench --json has " + key + ": " + j);
     }
     assertTrue(j.get("batch_speedup").has("4"), j.toString());
+    // the bandwidth is the best of three probes and batch 1 the best of two measurements, and every ratio is
+    // taken against those best figures (the conservative ratios on a machine whose neighbours come and go)
+    assertEquals(3, j.get("bandwidth_samples_gb_s").size(), j.toString());
+    assertEquals(2, j.get("decode_samples_tokens_per_s").size(), j.toString());
+    assertEquals(best(j.get("bandwidth_samples_gb_s")), j.get("bandwidth_gb_s").asDouble(), 0.0, j.toString());
+    double decode = j.get("decode_tokens_per_s").asDouble();
+    assertEquals(best(j.get("decode_samples_tokens_per_s")), decode, 0.0, j.toString());
+    assertEquals(decode * j.get("model_bytes").asLong() / (j.get("bandwidth_gb_s").asDouble() * 1e9),
+        j.get("decode_bandwidth_ratio").asDouble(), 1e-9, j.toString());
+    assertEquals(j.get("batch_tokens_per_s").get("4").asDouble() / decode, j.get("batch_speedup").get("4").asDouble(),
+        1e-9, j.toString());
+    assertEquals(j.get("prefill_tokens_per_s").asDouble() / decode, j.get("prefill_over_decode").asDouble(), 1e-9,
+        j.toString());
+    assertTrue(r.err.contains("best of "), "the text line shows the samples: " + r.err);
     // where a decode step's time went: every stage's share, summing to one
     double shares = 0;
     for (String stage : new String[] {"embed", "norms", "qkv", "attention", "output_projection", "ffn_gate_up",
