@@ -304,9 +304,11 @@ class TernaryKernelTest {
   static Stream<Arguments> batchLookupShapes() {
     // rows, cols, scale block: one 256-weight block; 128-weight segments (128-weight blocks); one scale
     // per row over 384 columns (three 128-weight blocks summed in int) and over 1024 (four 256-weight
-    // blocks); TQ-style blocks over 2048
+    // blocks); TQ-style blocks over 2048; more rows than a pass takes at once, in three chunks (the last one
+    // short), and in two chunks in each half of the split call
     return Stream.of(Arguments.of(5, 256, 256), Arguments.of(7, 384, 128), Arguments.of(3, 384, 384),
-        Arguments.of(9, 1024, 1024), Arguments.of(6, 2048, 256));
+        Arguments.of(9, 1024, 1024), Arguments.of(6, 2048, 256),
+        Arguments.of(2 * VectorBatchLookupKernel.MAX_CHUNK_ROWS + 3, 256, 256));
   }
 
   /**
