@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * instruction (AVX-512 VBMI), 16-row blocks for {@link VectorLut128Kernel} (128-bit shuffles, any AVX2 CPU)
  * elsewhere. Where a lookup kernel is on, the JDK's per-access bounds checks are off unless {@code
  * -Dbitnet.kernel.boundsChecks=true}: they check every shuffle's indices, which cost the 128-bit kernel
- * more than it gains. Measured trade-offs: engine/README.md "Performance".
+ * more than it gains. Measured trade-offs: engine/PERFORMANCE.md.
  *
  * <p>{@code -Dbitnet.kernel.batchLookup=off} (on by default) sends batches back to the multiply kernel
  * instead of {@link VectorBatchLookupKernel}: for A/B measurements only, the results are the same bit for bit.

@@ -39,7 +39,7 @@ final class VectorBatchLookupKernel {
   /**
    * Fewer vectors than this in a pass leave too many lanes idle: the multiply kernel is faster. A pass costs
    * the same whatever its lanes hold; on the 700M shape four vectors ran at 0.7-0.8x batch 1's throughput,
-   * and the break-even is about eight (see engine/README.md, session 9).
+   * and the break-even is about eight (see engine/PERFORMANCE.md, session 9).
    */
   static final int MIN_VECTORS = 8;
   private static final int ENTRIES = 81;

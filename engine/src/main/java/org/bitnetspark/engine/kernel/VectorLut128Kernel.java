@@ -29,7 +29,7 @@ import org.bitnetspark.engine.tensor.TernaryMatrix;
  * off): 1.5-1.6x the 16-bit kernel (reading one block at a time). With the JDK's checks on, every shuffle's
  * indices are checked and it runs slower than the 16-bit kernel, so {@link Kernels} turns them off where
  * this kernel is chosen. In whole decode steps it gained 6-15% at one thread and nothing at two
- * (engine/README.md, session 8), so it is off by default.
+ * (engine/PERFORMANCE.md, session 8), so it is off by default.
  */
 final class VectorLut128Kernel {
   private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
